@@ -1,0 +1,109 @@
+"""Exceptions and diagnostics.
+
+Every problem a person can cause (a malformed plan, rule or parameter file) becomes a
+:class:`Diagnostic` with a position and a message in Vietnamese and English.  Diagnostics are
+collected, sorted and raised once inside an :class:`InputError`; nothing is evaluated after one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+__all__ = [
+    "Ag18Error",
+    "BackendError",
+    "BackendUnavailable",
+    "Diagnostic",
+    "InputError",
+    "Span",
+    "Text",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A position in a source file: 1-based line and column."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.col}"
+        return self.file
+
+    def shifted(self, offset: int) -> "Span":
+        """The span ``offset`` characters further along the same line."""
+        return Span(self.file, self.line, self.col + offset) if self.line else self
+
+
+@dataclass(frozen=True)
+class Text:
+    """A sentence in both languages the library speaks."""
+
+    vi: str
+    en: str
+
+    def __call__(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" else self.vi
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in an input, with where it is and what was expected."""
+
+    code: str
+    message: Text
+    span: Span
+    path: str = ""  # the field's path, e.g. ``after.organizations[3].parent``
+    source_line: str | None = field(default=None, compare=False)
+
+    def sort_key(self) -> tuple:
+        return (self.span.file, self.span.line, self.span.col, self.code, self.path)
+
+    def render(self, lang: str = "vi", *, caret: bool = True) -> str:
+        where = f" ({self.path})" if self.path else ""
+        text = f"{self.span}: {self.code}: {self.message(lang)}{where}"
+        if caret and self.source_line is not None and self.span.col:
+            line = self.source_line.rstrip("\n")
+            text += f"\n    {line}\n    {' ' * (self.span.col - 1)}^"
+        return text
+
+    def to_json(self, lang: str = "vi") -> dict:
+        return {
+            "file": self.span.file,
+            "line": self.span.line,
+            "col": self.span.col,
+            "code": self.code,
+            "path": self.path,
+            "message": self.message(lang),
+        }
+
+
+class Ag18Error(Exception):
+    """Root of every exception the library raises on purpose."""
+
+    exit_code = 2
+
+
+class InputError(Ag18Error):
+    """One or more inputs are malformed; carries every diagnostic, sorted."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        unique = {(d.sort_key(), d.message.en): d for d in diagnostics}
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(
+            sorted(unique.values(), key=Diagnostic.sort_key)
+        )
+        super().__init__("\n".join(d.render("en", caret=False) for d in self.diagnostics))
+
+    def render(self, lang: str = "vi") -> str:
+        return "\n".join(d.render(lang) for d in self.diagnostics)
+
+
+class BackendError(Ag18Error):
+    """An evaluation backend failed (for durable_rules: its worker crashed or hung)."""
+
+
+class BackendUnavailable(BackendError):
+    """The requested backend is not installed."""
