@@ -1,0 +1,378 @@
+"""Plan -> facts: one flat record of typed values per entity, as the catalogue describes.
+
+Derivation is the only place that walks the plan's structure (parents, mergers, transitions);
+rules then read plain values.  It runs in linear time in the size of the plan.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Optional, Sequence
+
+from ..backends.base import Entity
+from ..model import AdminUnit, Organization, Plan, Snapshot
+
+DEFAULT_COUNTED = ("civil_servants", "public_employees")
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """Who a fact record is about, for findings: kind, id and display name."""
+
+    kind: str
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class FactTable:
+    entities: tuple[Entity, ...]
+    refs: tuple[EntityRef, ...]
+
+    def of_kind(self, kind: str) -> Iterable[int]:
+        return (i for i, e in enumerate(self.entities) if e.kind == kind)
+
+
+def derive(
+    plan: Plan,
+    *,
+    counted_categories: Sequence[str] = DEFAULT_COUNTED,
+    rule_ids: Iterable[str] = (),
+) -> FactTable:
+    """Every fact of every entity of ``plan``, plan record first, then by kind and id."""
+    counted = tuple(counted_categories)
+    rows: list[tuple[EntityRef, dict]] = []
+    orgs = _OrgFacts(plan, counted, frozenset(rule_ids))
+    rows.append((EntityRef("plan", plan.id, plan.title or plan.id), _plan_facts(plan, orgs)))
+    rows.extend(orgs.rows())
+    rows.extend(_task_rows(plan))
+    rows.extend(_unit_rows(plan))
+    rows.extend(_person_rows(plan))
+    return FactTable(
+        entities=tuple(Entity(ref.kind, values) for ref, values in rows),
+        refs=tuple(ref for ref, _ in rows),
+    )
+
+
+# --------------------------------------------------------------------------- organisations
+
+
+class _OrgFacts:
+    """Organisation facts, including merger groups and the settlement of removed positions."""
+
+    def __init__(self, plan: Plan, counted: tuple[str, ...], rule_ids: frozenset[str]):
+        self.plan = plan
+        self.counted = counted
+        self.rule_ids = rule_ids
+        self.before = {o.id: o for o in plan.before.organizations} if plan.before else {}
+        self.after = {o.id: o for o in plan.after.organizations}
+        self.group_of = self._groups()
+        self.units = self._settlement_units()
+
+    def staff(self, org: Organization) -> int:
+        return org.staff.counted(self.counted)
+
+    # merger groups: connected components of formed_from edges (after org <-> before source)
+    def _groups(self) -> dict[str, str]:
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            root = x
+            while parent.get(root, root) != root:
+                root = parent[root]
+            while parent.get(x, x) != root:
+                parent[x], x = root, parent[x]
+            return root
+
+        for org in self.after.values():
+            for src in org.formed_from:
+                a, b = find(org.id), find(src)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+        members = {x for x in parent} | set(parent.values())
+        return {x: find(x) for x in members}
+
+    def _settlement_units(self) -> dict[str, list[str]]:
+        """Each organisation of ``before`` belongs to one unit: its merger group or itself."""
+        units: dict[str, list[str]] = defaultdict(list)
+        for oid in sorted(set(self.before) | set(self.after)):
+            units[self.group_of.get(oid, oid)].append(oid)
+        return units
+
+    def _unit_totals(self, members: list[str]):
+        sb = sum(self.staff(self.before[m]) for m in members if m in self.before)
+        sa = sum(self.staff(self.after[m]) for m in members if m in self.after)
+        db = sum(self.before[m].deputies for m in members if m in self.before)
+        da = sum(self.after[m].deputies for m in members if m in self.after)
+        return sb, sa, db, da
+
+    def rows(self) -> list[tuple[EntityRef, dict]]:
+        plan = self.plan
+        has_before = plan.before is not None
+        merged_away = {s for o in self.after.values() for s in o.formed_from if s not in self.after}
+        children_after = _count_children(self.after.values())
+        children_before = _count_children(self.before.values())
+        phong_after = _count_children(o for o in self.after.values() if o.type == "internal_unit")
+        heads = _heads(plan.after)
+        out_by_org: dict[str, int] = defaultdict(int)
+        transfers: list[tuple[str, str, int]] = []
+        for t in plan.transitions:
+            out_by_org[t.from_] += t.count
+            if t.outcome == "transfer" and t.to is not None:
+                transfers.append((t.from_, t.to, t.count))
+        settlement = self._settlement(has_before, out_by_org, transfers)
+
+        result = []
+        for oid in sorted(set(self.before) | set(self.after)):
+            org = self.after.get(oid) or self.before[oid]
+            old = self.before.get(oid)
+            in_after = oid in self.after
+            if oid in self.after:
+                status = "continuing" if old else ("formed" if org.formed_from else "new")
+            else:
+                status = "merged_away" if oid in merged_away else "dissolved"
+            snapshot = self.after if in_after else self.before
+            parent = snapshot.get(org.parent) if org.parent else None
+            sources = [self.before[s] for s in org.formed_from if s in self.before] if in_after else []
+            was_intermediate = bool((old and old.intermediate) or any(s.intermediate for s in sources))
+            group = self.group_of.get(oid)
+            members = self.units[group] if group else None
+            totals = self._unit_totals(members) if members else (None,) * 4
+            unknown = sorted(set(org.pilot.exempt_from) - self.rule_ids) if org.pilot else []
+            values = {
+                "status": status,
+                "in_before": old is not None,
+                "in_after": in_after,
+                "type": org.type,
+                "level": org.level,
+                "parent_type": parent.type if parent else None,
+                "intermediate": org.intermediate,
+                "was_intermediate": was_intermediate,
+                "effective": org.effective,
+                "heads": org.heads,
+                "deputies": org.deputies,
+                "civil_servants": org.staff.civil_servants,
+                "public_employees": org.staff.public_employees,
+                "contract": org.staff.contract,
+                "counted_staff": self.staff(org),
+                "job_positions": org.job_positions,
+                "deputies_before": old.deputies if old else None,
+                "counted_staff_before": self.staff(old) if old else None,
+                "effective_before": old.effective if old else None,
+                "children_after": children_after.get(oid, 0) if in_after else 0,
+                "children_before": children_before.get(oid, 0) if old else None,
+                "internal_units_after": phong_after.get(oid, 0) if in_after else 0,
+                "parent_deputies": parent.deputies if parent else None,
+                "province_class": plan.province_class,
+                "sources": len(org.formed_from) if in_after else 0,
+                "group_lead": bool(members) and in_after and oid == _lead_of(members, self.after),
+                "group_size": len(members) if members else None,
+                "group_staff_before": totals[0],
+                "group_staff_after": totals[1],
+                "group_deputies_before": totals[2],
+                "group_deputies_after": totals[3],
+                "pilot": org.pilot is not None,
+                "pilot_approved": bool(org.pilot and org.pilot.approval),
+                "pilot_unknown_exemptions": len(unknown),
+                "pilot_unknown_exemption_list": ", ".join(unknown) or None,
+                "head_person": heads.get(oid),
+            }
+            values.update(settlement.get(oid, _NO_SETTLEMENT))
+            result.append((EntityRef("organization", oid, org.name), values))
+        return result
+
+    def _settlement(self, has_before, out_by_org, transfers) -> dict[str, dict]:
+        """Removed positions per settlement unit, reported on the unit's representative."""
+        if not has_before:
+            return {}
+        unit_of = {oid: self.group_of.get(oid, oid) for oid in set(self.before) | set(self.after)}
+        transfers_in: dict[str, int] = defaultdict(int)
+        for src, dst, count in transfers:
+            if unit_of.get(src) != unit_of.get(dst):
+                transfers_in[unit_of[dst]] += count
+        out = {}
+        for unit, members in self.units.items():
+            sb, sa, _, _ = self._unit_totals(members)
+            settled = sum(out_by_org.get(m, 0) for m in members)
+            removed = max(0, sb - sa)
+            rep = _lead_of(members, self.after) or members[0]
+            out[rep] = {
+                "settlement_unit": True,
+                "removed_positions": removed,
+                "settled_positions": settled,
+                "unsettled_positions": max(0, removed - settled),
+                "transfers_in": transfers_in.get(unit, 0),
+                "staff_gain": sa - sb,
+            }
+        return out
+
+
+_NO_SETTLEMENT = {
+    "settlement_unit": False,
+    "removed_positions": None,
+    "settled_positions": None,
+    "unsettled_positions": None,
+    "transfers_in": None,
+    "staff_gain": None,
+}
+
+
+def _lead_of(members: list[str], after: Mapping[str, Organization]) -> Optional[str]:
+    """The representative of a merger group: its first member (by id) that is in ``after``."""
+    return next((m for m in members if m in after), None)
+
+
+def _count_children(orgs: Iterable[Organization]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for org in orgs:
+        if org.parent:
+            counts[org.parent] += 1
+    return counts
+
+
+def _heads(snapshot: Snapshot) -> dict[str, str]:
+    heads: dict[str, str] = {}
+    for person in snapshot.people:
+        for post in person.posts:
+            if post.role == "head":
+                heads.setdefault(post.org, person.id)
+    return heads
+
+
+# --------------------------------------------------------------------------- plan
+
+
+def _plan_facts(plan: Plan, orgs: _OrgFacts) -> dict:
+    after = list(orgs.after.values())
+    before = list(orgs.before.values())
+    has_before = plan.before is not None
+    staff_after = sum(orgs.staff(o) for o in after)
+    baseline = plan.baseline
+    reduction = None
+    if baseline and baseline.staff > 0:
+        reduction = round((baseline.staff - staff_after) * 100 / baseline.staff, 4)
+    by_type = defaultdict(list)
+    for o in after:
+        by_type[o.type].append(o)
+    party = [o for o in by_type["party_body"] if o.level == "province"]
+    removed = settled = None
+    if has_before:
+        units = orgs._settlement(True, _outflows(plan), [])
+        removed = sum(u["removed_positions"] for u in units.values())
+        settled_total = sum(min(u["settled_positions"], u["removed_positions"]) for u in units.values())
+        settled = settled_total
+    return {
+        "has_before": has_before,
+        "has_baseline": baseline is not None,
+        "has_people": bool(plan.after.people),
+        "has_admin_units": bool(plan.after.admin_units or (plan.before and plan.before.admin_units)),
+        "province_class": plan.province_class,
+        "approval_status": plan.approval.status if plan.approval else None,
+        "orgs_before": len(before) if has_before else None,
+        "orgs_after": len(after),
+        "staff_before": sum(orgs.staff(o) for o in before) if has_before else None,
+        "staff_after": staff_after,
+        "deputies_before": sum(o.deputies for o in before) if has_before else None,
+        "deputies_after": sum(o.deputies for o in after),
+        "intermediate_after": sum(1 for o in after if o.intermediate),
+        "baseline_year": baseline.year if baseline else None,
+        "baseline_staff": baseline.staff if baseline else None,
+        "staff_reduction_pct": reduction,
+        "departments_after": len(by_type["department"]),
+        "department_deputies_after": sum(o.deputies for o in by_type["department"]),
+        "district_offices_after": len(by_type["district_office"]),
+        "district_office_deputies_after": sum(o.deputies for o in by_type["district_office"]),
+        "province_party_bodies_after": len(party),
+        "province_party_body_deputies_after": sum(o.deputies for o in party),
+        "removed_positions": removed,
+        "settled_positions": settled,
+        "unsettled_positions": None if removed is None else removed - settled,
+    }
+
+
+def _outflows(plan: Plan) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for t in plan.transitions:
+        out[t.from_] += t.count
+    return out
+
+
+# --------------------------------------------------------------------------- tasks, units, people
+
+
+def _task_rows(plan: Plan) -> list[tuple[EntityRef, dict]]:
+    before = {t.id: t for t in plan.before.tasks} if plan.before else {}
+    after = {t.id: t for t in plan.after.tasks}
+    rows = []
+    for tid in sorted(set(before) | set(after)):
+        task = after.get(tid) or before[tid]
+        in_after = tid in after
+        rows.append((EntityRef("task", tid, task.name), {
+            "in_before": tid in before,
+            "in_after": in_after,
+            "retired": bool(in_after and task.retired and task.retired.reason),
+            "lead_count": len(task.lead) if task.lead is not None else None,
+            "lead_person_count": len(task.lead_person) if task.lead_person is not None else None,
+            "support_count": len(task.support),
+            "lead_list": ", ".join(task.lead) if task.lead else None,
+        }))
+    return rows
+
+
+def _unit_rows(plan: Plan) -> list[tuple[EntityRef, dict]]:
+    before = {u.id: u for u in plan.before.admin_units} if plan.before else {}
+    after = {u.id: u for u in plan.after.admin_units}
+    merged_away = {s for u in after.values() for s in u.formed_from if s not in after}
+    children: dict[str, list[AdminUnit]] = defaultdict(list)
+    for u in after.values():
+        if u.parent:
+            children[u.parent].append(u)
+    rows = []
+    for uid in sorted(set(before) | set(after)):
+        unit = after.get(uid) or before[uid]
+        in_after = uid in after
+        if in_after:
+            status = "continuing" if uid in before else ("formed" if unit.formed_from else "new")
+        else:
+            status = "merged_away" if uid in merged_away else "dissolved"
+        snapshot = after if in_after else before
+        parent = snapshot.get(unit.parent) if unit.parent else None
+        kids = children.get(uid, []) if in_after else []
+        allowance = unit.allowance
+        rows.append((EntityRef("admin_unit", uid, unit.name), {
+            "status": status,
+            "in_before": uid in before,
+            "in_after": in_after,
+            "level": unit.level,
+            "kind": unit.kind,
+            "parent_kind": parent.kind if parent else None,
+            "terrain": unit.terrain,
+            "mountain": unit.terrain == "mountain",
+            "border_island": unit.terrain in ("border", "island"),
+            "population": unit.population,
+            "area_km2": unit.area_km2,
+            "households": unit.households,
+            "unit_class": unit.class_,
+            "part_time_workers": unit.part_time_workers,
+            "allowance_mode": allowance.mode if allowance else None,
+            "fund_coefficient": allowance.fund_coefficient if allowance else None,
+            "communes": sum(1 for k in kids if k.level == "commune"),
+            "towns": sum(1 for k in kids if k.kind == "thi_tran"),
+            "sources": len(unit.formed_from) if in_after else 0,
+        }))
+    return rows
+
+
+def _person_rows(plan: Plan) -> list[tuple[EntityRef, dict]]:
+    rows = []
+    for person in sorted(plan.after.people, key=lambda p: p.id):
+        roles = [p.role for p in person.posts]
+        year = max(person.ratings) if person.ratings else None
+        rows.append((EntityRef("person", person.id, person.name or person.id), {
+            "is_head": "head" in roles,
+            "is_deputy": "deputy" in roles,
+            "posts": len(roles),
+            "latest_rating": person.ratings[year] if year is not None else None,
+            "latest_rating_year": year,
+        }))
+    return rows
