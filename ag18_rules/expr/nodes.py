@@ -114,4 +114,7 @@ def to_source(node: Node) -> str:
 
 def _wrap(node: Node) -> str:
     text = to_source(node)
-    return f"({text})" if isinstance(node, (Binary, In)) else text
+    # ``not`` binds more loosely than comparisons and arithmetic: ``(not a) == b`` needs its
+    # parentheses, or it would read back as ``not (a == b)``.
+    loose = isinstance(node, (Binary, In)) or (isinstance(node, Unary) and node.op == "not")
+    return f"({text})" if loose else text
