@@ -1,0 +1,185 @@
+"""The ``ag18`` command.  The only module that reads ``sys.argv`` or calls ``sys.exit``.
+
+Exit codes: 0 success (no unwaived error), 1 an error finding or a failing example,
+2 bad input or usage.  Bad input never produces a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence, TextIO
+
+from .errors import Ag18Error, InputError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+def main(argv: Optional[Sequence[str]] = None, *, stdout: TextIO | None = None,
+         stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage problem
+        return EXIT_INPUT if exc.code else EXIT_OK
+    lang = getattr(args, "lang", "vi")
+    try:
+        return args.run(args, out, err)
+    except InputError as exc:
+        err.write(exc.render(lang) + "\n")
+        return EXIT_INPUT
+    except Ag18Error as exc:
+        err.write(f"ag18: {exc}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except RecursionError:
+        err.write("ag18: input nested too deeply\n")
+        return EXIT_INPUT
+    except Exception as exc:  # an internal error: say so plainly, keep the traceback opt-in
+        if os.environ.get("AG18_DEBUG"):
+            raise
+        err.write(f"ag18: internal error ({type(exc).__name__}: {exc}); set AG18_DEBUG=1 for details\n")
+        return 70
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ag18", description="Check reorganisation plans against programme 19-CTr/TU.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name, func, help_):
+        c = sub.add_parser(name, help=help_, description=help_)
+        c.set_defaults(run=func)
+        c.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of messages (default vi)")
+        return c
+
+    def policy_args(c, backend=True):
+        c.add_argument("--policy", metavar="DIR", help="policy folder with policy/ and rules/ (default: the shipped AG18 policy)")
+        if backend:
+            c.add_argument("--backend", choices=("python", "durable"), default="python")
+
+    c = command("check", _check, "evaluate plans against the policy")
+    c.add_argument("plans", nargs="+", metavar="PLAN")
+    policy_args(c)
+    c.add_argument("--as-of", type=_date, metavar="DATE", help="evaluation date (default: each plan's effective date)")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--explain", action="store_true", help="show each failing condition with its values")
+    c.add_argument("--by-head", action="store_true", help="group findings under the head of each organisation")
+
+    c = command("validate", _validate, "validate rule, parameter and plan files without evaluating")
+    c.add_argument("paths", nargs="*", metavar="PATH")
+    policy_args(c, backend=False)
+
+    c = command("test", _test, "run every rule's pass/fail examples on every backend")
+    c.add_argument("directory", nargs="?", metavar="DIR", help="policy folder (default: the shipped policy)")
+    c.add_argument("--backend", action="append", choices=("python", "durable"),
+                   help="backend to run (repeatable; default: every installed backend)")
+
+    c = command("rules", _rules, "list the rules")
+    policy_args(c, backend=False)
+
+    c = command("explain", _explain_rule, "show a rule: text, clause, parameters by date")
+    c.add_argument("rule")
+    policy_args(c, backend=False)
+
+    c = command("coverage", _coverage, "every clause of the programme and the rules that check it")
+    policy_args(c, backend=False)
+    c.add_argument("--format", choices=("text", "json"), default="text")
+
+    c = command("schema", _schema, "print a JSON Schema (plan, rule, policy, tests)")
+    c.add_argument("which", choices=("plan", "rule", "policy", "tests"))
+    return p
+
+
+def _policy(args, backend: str = "python"):
+    from .engine import Policy
+
+    return Policy.load(args.policy, backend=backend)
+
+
+def _check(args, out, err) -> int:
+    from .render import render_text
+
+    worst = EXIT_OK
+    with _policy(args, args.backend) as policy:
+        plans = [policy.load_plan(p) for p in args.plans]  # all plans validated before any is evaluated
+        reports = [policy.evaluate(p, as_of=args.as_of, explain_=args.explain) for p in plans]
+        quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
+    if args.format == "json":
+        if len(reports) == 1:
+            out.write(reports[0].to_json(args.lang) + "\n")
+        else:
+            data = {"reports": [r.to_dict(args.lang) for r in reports]}
+            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write("\n".join(render_text(r, args.lang, quotes=quotes, by_head=args.by_head) for r in reports))
+    for r in reports:
+        if r.verdict == "fail":
+            worst = EXIT_FINDINGS
+    return worst
+
+
+def _validate(args, out, err) -> int:
+    from .validate import validate_paths
+
+    problems, summary = validate_paths([Path(p) for p in args.paths], policy=args.policy)
+    if problems:
+        raise InputError(problems)
+    out.write(summary(args.lang) + "\n")
+    return EXIT_OK
+
+
+def _test(args, out, err) -> int:
+    from .conformance import run_examples
+
+    result = run_examples(args.directory, backends=args.backend)
+    out.write(result.render(args.lang))
+    return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def _rules(args, out, err) -> int:
+    from .engine import Policy
+
+    with Policy.load(args.policy) as policy:
+        width = max(len(r.id) for r in policy.rules)
+        for r in policy.rules:
+            title = r.spec.title(args.lang)
+            out.write(f"{r.id:<{width}}  {r.spec.severity:<7}  {', '.join(r.spec.clause):<22}  {title}\n")
+    return EXIT_OK
+
+
+def _explain_rule(args, out, err) -> int:
+    from .describe import describe_rule
+
+    out.write(describe_rule(args.policy, args.rule, args.lang))
+    return EXIT_OK
+
+
+def _coverage(args, out, err) -> int:
+    from .describe import coverage
+
+    table = coverage(args.policy)
+    if args.format == "json":
+        out.write(json.dumps(table.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(table.render(args.lang))
+    return EXIT_OK
+
+
+def _schema(args, out, err) -> int:
+    from .schema import load_schema
+
+    out.write(json.dumps(load_schema(args.which), ensure_ascii=False, indent=2) + "\n")
+    return EXIT_OK

@@ -1,0 +1,324 @@
+"""Rule specs -> a compiled, backend-neutral rule set, built once per policy.
+
+Each check's conditions are parsed and type-checked against the fact catalogue and the types of
+the parameters it names; every problem of every rule is reported together, at its position in
+the rule file.  Parameter aliases are rewritten to field names shared by all rules
+(``p__<parameter id>``), so a parameter is resolved once per entity whoever reads it.
+"""
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Optional
+
+from .backends.base import CheckProgram
+from .errors import Diagnostic, InputError, Span, Text
+from .expr import ExprError, check, compile_expr, parse
+from .expr.nodes import Binary, In, Literal, Name, Node, Unary
+from .expr.types import BOOL, Type
+from .facts import CATALOGUE
+from .parameters import ParameterSet
+from .rulespec import CheckSpec, Located, RuleSpec
+from .schema import closest
+
+__all__ = ["CompiledCheck", "CompiledRule", "compile_rules", "param_field", "PLACEHOLDER_EXTRAS"]
+
+#: placeholders every message may use besides the check's facts and parameters
+PLACEHOLDER_EXTRAS = ("id", "name")
+
+
+def param_field(parameter_id: str) -> str:
+    """The fact field that carries a parameter's resolved value for an entity."""
+    return "p__" + re.sub(r"[^A-Za-z0-9]", "_", parameter_id)
+
+
+@dataclass(frozen=True)
+class CompiledCheck:
+    rule: str
+    spec: CheckSpec
+    program: CheckProgram
+    where_fn: Callable[[Mapping], object]
+    require_fn: Callable[[Mapping], object]
+    where_source: Node  # with the author's names, for explanations
+    require_source: Node
+    parameters: Mapping[str, str]  # alias -> parameter id
+
+    @property
+    def key(self) -> str:
+        return self.program.key
+
+    def alias_values(self, values: Mapping) -> dict:
+        """The entity's values under the names the rule's author wrote."""
+        out = dict(values)
+        for alias, pid in self.parameters.items():
+            out[alias] = values.get(param_field(pid))
+        return out
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    spec: RuleSpec
+    checks: tuple[CompiledCheck, ...]
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+def compile_rules(specs: Iterable[RuleSpec], params: ParameterSet) -> tuple[CompiledRule, ...]:
+    problems: list[Diagnostic] = []
+    clause_ids = _clause_ids(params)
+    rules = []
+    for spec in specs:
+        problems += _check_clauses(spec, clause_ids, params)
+        checks = []
+        for c in spec.checks:
+            compiled = _compile_check(spec, c, params, problems)
+            if compiled is not None:
+                checks.append(compiled)
+        if spec.target is not None:
+            problems += _check_target(spec)
+        rules.append(CompiledRule(spec, tuple(checks)))
+    if problems:
+        raise InputError(problems)
+    return tuple(rules)
+
+
+def _clause_ids(params: ParameterSet) -> Mapping[str, object]:
+    programme = getattr(params, "programme", None)
+    clauses = getattr(programme, "clauses", None) or ()
+    return {c.id: c for c in clauses}
+
+
+def _check_clauses(spec: RuleSpec, clauses: Mapping[str, object], params) -> list[Diagnostic]:
+    out = []
+    for i, cid in enumerate(spec.clause):
+        if cid not in clauses:
+            hint = closest(cid, clauses)
+            out.append(spec.doc.diagnostic("unknown-clause", Text(
+                f"Điều khoản '{cid}' không có trong chương trình 19-CTr/TU" + (f"; có phải ý là '{hint}'?" if hint else ""),
+                f"Clause '{cid}' is not in programme 19-CTr/TU" + (f"; did you mean '{hint}'?" if hint else "")),
+                ("clause", i)))
+    if spec.quote and clauses and not out:
+        quotes = " ".join(_norm(getattr(clauses[c], "quote_vi", "")) for c in spec.clause)
+        for part in re.split(r"\.\.\.|…", spec.quote):
+            if _norm(part) and _norm(part) not in quotes:
+                out.append(spec.doc.diagnostic("quote-mismatch", Text(
+                    f"Trích dẫn không khớp nguyên văn điều khoản {', '.join(spec.clause)}: \"{part.strip()}\"",
+                    f"The quote does not match the words of clause {', '.join(spec.clause)}: \"{part.strip()}\""),
+                    ("quote",)))
+                break
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("\u201c", "").replace("\u201d", "").replace('"', "").split()).strip(" .,;")
+
+
+def _param_type(param) -> Optional[Type]:
+    leaves = []
+
+    def walk(v):
+        if isinstance(v, Mapping):
+            if "value" in v and ("below" in v or len(v) == 1):
+                walk(v["value"])
+            else:
+                for x in v.values():
+                    walk(x)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+        else:
+            leaves.append(v)
+
+    for entry in _entries(param):
+        walk(getattr(entry, "value", entry))
+    leaves = [v for v in leaves if v is not None]
+    if not leaves:
+        return Type("number", True)
+    if all(isinstance(v, str) for v in leaves):
+        return None if any(isinstance(getattr(e, "value", None), (list, tuple)) and
+                           all(isinstance(x, str) for x in getattr(e, "value")) for e in _entries(param)) \
+            else Type("string", True)
+    if all(isinstance(v, bool) for v in leaves):
+        return Type("bool", True)
+    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in leaves):
+        return Type("int" if all(isinstance(v, int) for v in leaves) else "number", True)
+    return None
+
+
+def _entries(param):
+    values = getattr(param, "values", ())
+    if isinstance(values, Mapping):
+        return list(values.values())
+    return [v[1] if isinstance(v, tuple) else v for v in values]
+
+
+def _compile_check(rule: RuleSpec, c: CheckSpec, params: ParameterSet, problems: list) -> Optional[CompiledCheck]:
+    doc = rule.doc
+    facts = CATALOGUE[c.applies_to]
+    env: dict[str, Type] = {name: spec.type for name, spec in facts.items()}
+    fields: dict[str, str] = {}
+    ok = True
+    for alias, located in c.parameters.items():
+        pid = located.text
+        if alias in facts:
+            problems.append(_at(located, "alias-shadows-fact", Text(
+                f"Tên '{alias}' trùng với một dữ kiện; hãy đặt tên khác cho tham số",
+                f"The name '{alias}' is already a fact; give the parameter another name")))
+            ok = False
+            continue
+        if pid not in params:
+            hint = closest(pid, params.ids())
+            problems.append(_at(located, "unknown-parameter", Text(
+                f"Tham số '{pid}' không có trong chính sách" + (f"; có phải ý là '{hint}'?" if hint else ""),
+                f"Parameter '{pid}' is not in the policy" + (f"; did you mean '{hint}'?" if hint else ""))))
+            ok = False
+            continue
+        param = params.get(pid)
+        for needed in param.facts_needed():
+            if needed not in facts:
+                problems.append(_at(located, "parameter-index", Text(
+                    f"Tham số '{pid}' tra theo dữ kiện '{needed}', nhưng đối tượng '{c.applies_to}' không có dữ kiện này",
+                    f"Parameter '{pid}' is looked up by fact '{needed}', which '{c.applies_to}' entities do not have")))
+                ok = False
+        typ = _param_type(param)
+        if typ is None:
+            problems.append(_at(located, "parameter-type", Text(
+                f"Tham số '{pid}' không phải là số, chuỗi hay đúng/sai nên không dùng được trong điều kiện",
+                f"Parameter '{pid}' is not a number, string or boolean, so conditions cannot use it")))
+            ok = False
+            continue
+        env[alias] = typ
+        fields[alias] = param_field(pid)
+
+    where = _expr(c.where, env, problems) if c.where else Literal(True)
+    require = _expr(c.require, env, problems)
+    placeholders_ok = _check_placeholders(rule, c, env, problems)
+    values_ok = _check_values(rule, c, env, problems)
+    if where is None or require is None or not ok or not placeholders_ok or not values_ok:
+        return None
+    types = {fields.get(n, n): env[n] for n in env}
+    w, r = _rename(where, fields), _rename(require, fields)
+    program = CheckProgram(
+        key=f"{rule.id}/{c.id}", kind=c.applies_to, where=w, require=r,
+        types={n: types[n] for n in sorted(_names(w) | _names(r))},
+    )
+    return CompiledCheck(rule.id, c, program, compile_expr(w), compile_expr(r), where, require,
+                         {a: l.text for a, l in c.parameters.items()})
+
+
+def _expr(located: Located, env: Mapping[str, Type], problems: list) -> Optional[Node]:
+    try:
+        node = parse(located.text)
+    except ExprError as exc:
+        problems.append(_at(located, exc.code, exc.message, exc.pos))
+        return None
+    typ, errors = check(node, env, want_bool=True)
+    for exc in errors:
+        problems.append(_at(located, exc.code, exc.message, exc.pos))
+    return None if errors else node
+
+
+def _at(located: Located, code: str, message: Text, pos: int = 0) -> Diagnostic:
+    """A diagnostic at character ``pos`` of an expression written in a rule file."""
+    span = located.span
+    if located.style in ("'", '"'):
+        span = span.shifted(pos + 1)
+    elif located.style in ("|", ">"):
+        before = located.text[:pos]
+        line = before.count("\n")
+        col = pos - (before.rfind("\n") + 1)
+        span = Span(span.file, span.line + 1 + line, _indent_col(located) + col)
+    else:
+        span = span.shifted(pos)
+    return Diagnostic(code, message, span, path="")
+
+
+def _indent_col(located: Located) -> int:
+    return max(1, located.span.col + 2)
+
+
+def _check_placeholders(rule: RuleSpec, c: CheckSpec, env, problems) -> bool:
+    ok = True
+    for part in ("message", "fix"):
+        text = getattr(c, part)
+        if text is None:
+            continue
+        names = {}
+        for lang in ("vi", "en"):
+            try:
+                names[lang] = {f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f is not None}
+            except ValueError as exc:
+                problems.append(Diagnostic("bad-template", Text(
+                    f"Mẫu câu không hợp lệ: {exc}", f"Malformed message template: {exc}"),
+                    c.spans[f"{part}.{lang}"]))
+                return False
+            for name in sorted(names[lang]):
+                if name not in env and name not in PLACEHOLDER_EXTRAS:
+                    hint = closest(name, list(env) + list(PLACEHOLDER_EXTRAS))
+                    problems.append(Diagnostic("unknown-placeholder", Text(
+                        f"Chỗ trống {{{name}}} không phải dữ kiện hay tham số của kiểm tra '{c.id}'"
+                        + (f"; có phải ý là {{{hint}}}?" if hint else ""),
+                        f"Placeholder {{{name}}} is not a fact or parameter of check '{c.id}'"
+                        + (f"; did you mean {{{hint}}}?" if hint else "")), c.spans[f"{part}.{lang}"]))
+                    ok = False
+        if ok and names.get("vi") != names.get("en"):
+            problems.append(Diagnostic("placeholder-mismatch", Text(
+                f"Hai bản tiếng Việt và tiếng Anh dùng chỗ trống khác nhau: {sorted(names['vi'])} và {sorted(names['en'])}",
+                f"The Vietnamese and English texts use different placeholders: {sorted(names['vi'])} and {sorted(names['en'])}"),
+                c.spans[f"{part}.en"]))
+            ok = False
+    return ok
+
+
+def _check_values(rule: RuleSpec, c: CheckSpec, env, problems) -> bool:
+    ok = True
+    for i, name in enumerate(c.values):
+        if name not in env:
+            hint = closest(name, env)
+            problems.append(Diagnostic("unknown-value", Text(
+                f"'{name}' không phải dữ kiện hay tham số của kiểm tra '{c.id}'" + (f"; có phải ý là '{hint}'?" if hint else ""),
+                f"'{name}' is not a fact or parameter of check '{c.id}'" + (f"; did you mean '{hint}'?" if hint else "")),
+                c.spans.get(f"values.{i}", rule.span)))
+            ok = False
+    return ok
+
+
+def _check_target(rule: RuleSpec) -> list[Diagnostic]:
+    t = rule.target
+    check_spec = next((c for c in rule.checks if c.id == t.check), None)
+    if check_spec is None:
+        return []
+    out = []
+    if check_spec.applies_to != "plan":
+        out.append(Diagnostic("target-not-plan", Text(
+            "Kiểm tra của mục tiêu phải áp dụng cho cả kế hoạch (applies_to: plan)",
+            "A target's check must apply to the whole plan (applies_to: plan)"), t.span))
+    if t.value not in CATALOGUE["plan"]:
+        out.append(Diagnostic("unknown-value", Text(
+            f"'{t.value}' không phải dữ kiện của kế hoạch", f"'{t.value}' is not a plan fact"), t.span))
+    if t.target not in check_spec.parameters:
+        out.append(Diagnostic("unknown-value", Text(
+            f"'{t.target}' không phải tham số của kiểm tra '{t.check}'",
+            f"'{t.target}' is not a parameter of check '{t.check}'"), t.span))
+    return out
+
+
+def _names(node: Node) -> set[str]:
+    from .expr.nodes import names
+
+    return set(names(node))
+
+
+def _rename(node: Node, fields: Mapping[str, str]) -> Node:
+    if isinstance(node, Name):
+        return Name(fields.get(node.name, node.name), node.pos)
+    if isinstance(node, Unary):
+        return Unary(node.op, _rename(node.operand, fields), node.pos)
+    if isinstance(node, Binary):
+        return Binary(node.op, _rename(node.left, fields), _rename(node.right, fields), node.pos)
+    if isinstance(node, In):
+        return In(_rename(node.item, fields), node.options, node.negated, node.pos)
+    return node

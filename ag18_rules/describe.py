@@ -1,0 +1,146 @@
+"""What the policy says, for people: one rule in full (``ag18 explain RULE``) and the coverage
+of the programme's clauses (``ag18 coverage``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from .errors import Ag18Error, Text
+from .schema import closest
+
+__all__ = ["Coverage", "coverage", "describe_rule"]
+
+
+def _load(path):
+    from .engine import Policy
+
+    return Policy.load(path)
+
+
+def describe_rule(path: Optional[str], rule_id: str, lang: str = "vi") -> str:
+    with _load(path) as policy:
+        if rule_id not in policy.rule_ids:
+            hint = closest(rule_id, policy.rule_ids)
+            raise Ag18Error(f"unknown rule {rule_id!r}" + (f"; did you mean {hint!r}?" if hint else ""))
+        rule = policy.rule(rule_id)
+        clauses = {c.id: c for c in policy.params.programme.clauses}
+        spec = rule.spec
+        vi = lang != "en"
+        lines = [f"{spec.id}: {spec.title(lang)}",
+                 f"{'Mức độ' if vi else 'Severity'}: {spec.severity}"]
+        if spec.description:
+            lines += ["", spec.description(lang)]
+        lines.append("")
+        for cid in spec.clause:
+            c = clauses.get(cid)
+            if c is not None:
+                lines.append(f"{'Điều khoản' if vi else 'Clause'} {cid}: “{c.quote_vi}”")
+                if not vi:
+                    lines.append(f"  ({c.meaning_en})")
+        if spec.quote:
+            lines.append(f"{'Trích' if vi else 'Quote'}: “{spec.quote}”")
+        if spec.needs:
+            lines.append(f"{'Cần có trong kế hoạch' if vi else 'Needs in the plan'}: {', '.join(spec.needs)}")
+        if spec.target:
+            t = spec.target
+            lines.append(f"{'Mục tiêu' if vi else 'Target'}: {t.value} ≥ {t.target} ({t.unit}), "
+                         f"{'hạn' if vi else 'deadline'} {t.deadline.isoformat()}")
+        for check in rule.checks:
+            c = check.spec
+            lines += ["", f"[{c.id}] {'áp dụng cho' if vi else 'applies to'} {c.applies_to}"]
+            if c.where:
+                lines.append(f"  {'khi' if vi else 'where'}:   {c.where.text}")
+            lines.append(f"  {'yêu cầu' if vi else 'require'}: {c.require.text}")
+            for alias, pid in sorted(check.parameters.items()):
+                lines += _parameter(policy.params.get(pid), alias, lang)
+        return "\n".join(lines) + "\n"
+
+
+def _parameter(param, alias: str, lang: str) -> list[str]:
+    vi = lang != "en"
+    by = ""
+    if param.index or param.scale:
+        by = f" ({'tra theo' if vi else 'by'} {', '.join(param.facts_needed())})"
+    out = [f"  {alias} = {param.id}{by}: {param.description(lang)}"]
+    for since, entry in param.values:
+        value = "—" if entry.value is None else entry.value
+        ref = entry.reference
+        article = f", {ref.article}" if ref.article else ""
+        flag = "" if entry.verified else (" [chưa kiểm chứng]" if vi else " [unverified]")
+        out.append(f"    {'từ' if vi else 'from'} {since.isoformat()}: {value}  ({ref.document}{article}){flag}")
+    return out
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    clause: str
+    section: str
+    quote: str
+    meaning: str
+    rules: tuple[str, ...]
+    served_by: Optional[Text]
+    reason: Optional[Text]
+
+    @property
+    def accounted(self) -> bool:
+        return bool(self.rules or self.served_by or self.reason)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    rows: tuple[CoverageRow, ...]
+    unknown: tuple[tuple[str, str], ...]  # (rule, clause id) pairs citing no known clause
+
+    def to_dict(self, lang: str = "vi") -> dict:
+        return {
+            "clauses": [{
+                "clause": r.clause, "section": r.section, "quote": r.quote, "meaning": r.meaning,
+                "rules": list(r.rules),
+                "served_by": r.served_by(lang) if r.served_by else None,
+                "reason": r.reason(lang) if r.reason else None,
+                "accounted": r.accounted,
+            } for r in self.rows],
+            "summary": {
+                "clauses": len(self.rows),
+                "checked_by_rules": sum(1 for r in self.rows if r.rules),
+                "served_by_reports": sum(1 for r in self.rows if not r.rules and r.served_by),
+                "not_checkable": sum(1 for r in self.rows if not r.rules and not r.served_by and r.reason),
+                "unaccounted": sum(1 for r in self.rows if not r.accounted),
+            },
+        }
+
+    def render(self, lang: str = "vi") -> str:
+        vi = lang != "en"
+        lines = []
+        for r in self.rows:
+            if r.rules:
+                what = ", ".join(r.rules)
+            elif r.served_by:
+                what = ("phục vụ bởi: " if vi else "served by: ") + r.served_by(lang)
+            elif r.reason:
+                what = ("không kiểm tra được từ kế hoạch: " if vi else "cannot be checked from a plan: ") + r.reason(lang)
+            else:
+                what = "CHƯA ĐƯỢC XỬ LÝ" if vi else "UNACCOUNTED"
+            lines.append(f"{r.clause:<12} {what}")
+        s = self.to_dict(lang)["summary"]
+        lines.append("")
+        lines.append((f"{s['clauses']} điều khoản: {s['checked_by_rules']} có quy tắc kiểm tra, "
+                      f"{s['served_by_reports']} phục vụ bởi báo cáo, {s['not_checkable']} không kiểm tra được, "
+                      f"{s['unaccounted']} chưa xử lý") if vi else
+                     (f"{s['clauses']} clauses: {s['checked_by_rules']} checked by rules, "
+                      f"{s['served_by_reports']} served by reports, {s['not_checkable']} not checkable, "
+                      f"{s['unaccounted']} unaccounted"))
+        return "\n".join(lines) + "\n"
+
+
+def coverage(path: Optional[str] = None) -> Coverage:
+    with _load(path) as policy:
+        clauses = policy.params.programme.clauses
+        known = {c.id for c in clauses}
+        rows = []
+        for c in clauses:
+            rules = tuple(sorted(r.id for r in policy.rules if c.id in r.spec.clause))
+            rows.append(CoverageRow(c.id, c.section, c.quote_vi, c.meaning_en, rules,
+                                    getattr(c, "served_by", None), c.reason))
+        unknown = tuple((r.id, cid) for r in policy.rules for cid in r.spec.clause if cid not in known)
+        return Coverage(tuple(rows), unknown)

@@ -1,0 +1,181 @@
+"""The policy: rules compiled once, evaluated on many plans.
+
+``Policy.load()`` reads parameters and rules, type-checks every condition and prepares a
+backend; ``Policy.evaluate(plan, as_of=...)`` derives the plan's facts, resolves the dated
+parameters as of the date, runs the backend and hands its outcomes to :mod:`.explain`.
+The plan, the date and the explain switch are arguments of each evaluation, never state.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence, Union
+
+from . import explain
+from .backends import get_backend
+from .backends.base import Entity
+from .compiler import CompiledCheck, CompiledRule, compile_rules, param_field
+from .errors import Ag18Error, Text
+from .facts import FactTable, derive
+from .facts.derive import DEFAULT_COUNTED
+from .model import Plan
+from .parameters import ParameterSet
+from .report import NotApplicable, Report
+from .rulespec import load_rules
+
+__all__ = ["Policy", "load_policy", "shipped_policy_dir"]
+
+PlanInput = Union[str, os.PathLike, Mapping, Plan]
+
+NEEDS = {
+    "before": ("has_before", Text("kế hoạch không có cấu trúc `before` (trước sắp xếp) để so sánh",
+                                  "the plan has no `before` structure to compare with")),
+    "baseline": ("has_baseline", Text("kế hoạch không có `baseline` (biên chế năm 2015)",
+                                      "the plan has no `baseline` (the 2015 staff)")),
+    "people": ("has_people", Text("kế hoạch không có danh sách người (`people`)", "the plan lists no `people`")),
+    "admin_units": ("has_admin_units", Text("kế hoạch không có đơn vị hành chính (`admin_units`)",
+                                            "the plan lists no `admin_units`")),
+}
+
+
+def shipped_policy_dir() -> Path:
+    """The AG18 policy shipped with the library (``policy/`` and ``rules/``)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_shipped", here.parent):
+        if (candidate / "policy").is_dir() and (candidate / "rules").is_dir():
+            return candidate
+    raise Ag18Error("the shipped AG18 policy is missing from this installation")
+
+
+def load_policy(path: Union[str, os.PathLike, None] = None, *, backend: str = "python") -> "Policy":
+    """The policy in ``path`` (a folder with ``policy/`` and ``rules/``), or the shipped one."""
+    return Policy.load(path, backend=backend)
+
+
+@dataclass(frozen=True)
+class _Active:
+    """What applies on one date: the checks that run and what is not applicable, and why."""
+
+    checks: tuple[CompiledCheck, ...]
+    not_applicable: tuple[NotApplicable, ...]
+
+
+class Policy:
+    """A compiled policy on one backend. Close it (or use ``with``) to stop backend workers."""
+
+    def __init__(self, params: ParameterSet, rules: Sequence[CompiledRule], backend: str, directory: Path):
+        self.params = params
+        self.rules = tuple(rules)
+        self.directory = directory
+        self.backend_name = backend
+        self.rule_ids = frozenset(r.id for r in self.rules)
+        self._checks = tuple(c for r in self.rules for c in r.checks)
+        self._rule_of = {r.id: r for r in self.rules}
+        self._prepared = get_backend(backend).prepare([c.program for c in self._checks])
+
+    @classmethod
+    def load(cls, path: Union[str, os.PathLike, None] = None, *, backend: str = "python") -> "Policy":
+        directory = Path(path) if path is not None else shipped_policy_dir()
+        params = ParameterSet.load(directory / "policy")
+        rules = compile_rules(load_rules(directory / "rules"), params)
+        return cls(params, rules, backend, directory)
+
+    @property
+    def id(self) -> str:
+        return self.params.meta.id
+
+    @property
+    def version(self) -> str:
+        return self.params.meta.version
+
+    def rule(self, rule_id: str) -> CompiledRule:
+        return self._rule_of[rule_id]
+
+    def close(self) -> None:
+        self._prepared.close()
+
+    def __enter__(self) -> "Policy":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ evaluation
+
+    def load_plan(self, plan: PlanInput) -> Plan:
+        from .plan import load_plan
+
+        if isinstance(plan, Plan):
+            return plan
+        return load_plan(plan, rule_ids=self.rule_ids)
+
+    def evaluate(self, plan: PlanInput, *, as_of: Optional[dt.date] = None, explain_: bool = False,
+                 **options: Any) -> Report:
+        """Evaluate ``plan`` (a path, a dict or a :class:`Plan`) as of ``as_of`` (default: its date)."""
+        plan = self.load_plan(plan)
+        as_of = as_of or plan.effective
+        if isinstance(as_of, str):
+            as_of = dt.date.fromisoformat(as_of)
+        table = self.facts(plan, as_of)
+        active = self._active(table, as_of)
+        entities, resolved = self._entities(table, active.checks, as_of)
+        outcomes = self._prepared.run(entities)
+        return explain.build_report(
+            self, plan, as_of, table, entities, resolved, active, outcomes,
+            trace=explain_ or options.get("explain", False),
+        )
+
+    def facts(self, plan: Plan, as_of: dt.date) -> FactTable:
+        counted = DEFAULT_COUNTED
+        if "staff.counted_categories" in self.params:
+            found = self.params.get("staff.counted_categories").resolve(as_of, {})
+            if found is not None and found.value:
+                counted = tuple(found.value)
+        return derive(plan, counted_categories=counted, rule_ids=self.rule_ids)
+
+    def _active(self, table: FactTable, as_of: dt.date) -> _Active:
+        plan_facts = table.entities[0].values
+        checks, na = [], []
+        for rule in self.rules:
+            missing = [NEEDS[n][1] for n in rule.spec.needs if not plan_facts[NEEDS[n][0]]]
+            if missing:
+                na.append(NotApplicable(rule.id, missing[0]))
+                continue
+            for check in rule.checks:
+                absent = [pid for pid in check.parameters.values()
+                          if self.params.get(pid).in_force(as_of) is None]
+                if absent:
+                    na.append(NotApplicable(rule.id, explain.no_value_reason(absent, as_of), check.spec.id))
+                else:
+                    checks.append(check)
+        return _Active(tuple(checks), tuple(na))
+
+    def _entities(self, table: FactTable, checks: Sequence[CompiledCheck], as_of: dt.date):
+        """Each entity's facts plus the resolved parameters the active checks of its kind read."""
+        by_kind: dict[str, set[str]] = {}
+        for check in checks:
+            by_kind.setdefault(check.spec.applies_to, set()).update(check.parameters.values())
+        cache: dict[tuple, Any] = {}
+        resolved: list[dict] = []
+        entities = []
+        for entity in table.entities:
+            pids = by_kind.get(entity.kind)
+            if not pids:
+                entities.append(entity)
+                resolved.append({})
+                continue
+            values = dict(entity.values)
+            found = {}
+            for pid in sorted(pids):
+                param = self.params.get(pid)
+                key = (pid,) + tuple(values.get(f) for f in param.facts_needed())
+                if key not in cache:
+                    cache[key] = param.resolve(as_of, values)
+                hit = cache[key]
+                values[param_field(pid)] = hit.value if hit is not None else None
+                found[pid] = hit
+            entities.append(Entity(entity.kind, values))
+            resolved.append(found)
+        return tuple(entities), tuple(resolved)

@@ -1,0 +1,179 @@
+"""Outcomes of a backend -> explained findings: the values that broke a check, the parameters
+with their legal references, the clause, the fix, waivers, and -- on request -- the trace of
+the condition with the value of every sub-expression.
+
+Rendering never evaluates; this module is where a finding gets everything it will show.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import string
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
+
+from .backends.base import Outcome
+from .errors import Text
+from .expr import trace
+from .expr.nodes import names as names_of
+from .facts import CATALOGUE, EntityRef, FactTable
+from .model import Plan
+from .report import Finding, NotApplicable, ParameterUse, Report, TargetProgress, Waived
+
+if TYPE_CHECKING:
+    from .compiler import CompiledCheck, CompiledRule
+    from .engine import Policy, _Active
+
+
+def no_value_reason(parameter_ids: Iterable[str], as_of: dt.date) -> Text:
+    ids = ", ".join(sorted(parameter_ids))
+    return Text(f"tham số {ids} không có giá trị có hiệu lực vào ngày {as_of.isoformat()}",
+                f"parameter {ids} has no value in force on {as_of.isoformat()}")
+
+
+def build_report(policy: "Policy", plan: Plan, as_of: dt.date, table: FactTable, entities, resolved,
+                 active: "_Active", outcomes: Sequence[Outcome], *, trace: bool = False) -> Report:
+    checks = {c.key: c for c in active.checks}
+    findings: list[Finding] = []
+    na = list(active.not_applicable)
+    for outcome in outcomes:
+        check = checks.get(outcome.check)
+        if check is None:
+            continue  # a check that does not apply on this date
+        values = entities[outcome.entity].values
+        ref = table.refs[outcome.entity]
+        if outcome.verdict == "unknown":
+            na.append(NotApplicable(check.rule, _missing_reason(check, values, policy), check.spec.id, ref))
+            continue
+        findings.append(_finding(policy, plan, as_of, check, ref, values, resolved[outcome.entity], trace))
+    targets = tuple(_target(policy.rule(r.id), entities[0].values, resolved[0], as_of)
+                    for r in policy.rules if r.spec.target and _target_active(r, active))
+    return Report(
+        plan=plan.id, as_of=as_of, policy_id=policy.id, policy_version=policy.version,
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        targets=tuple(t for t in targets if t is not None),
+        not_applicable=tuple(sorted(na, key=lambda n: n.sort_key)),
+        plan_title=plan.title, source=plan.source,
+    )
+
+
+def _target_active(rule: "CompiledRule", active: "_Active") -> bool:
+    return any(c.key == f"{rule.id}/{rule.spec.target.check}" for c in active.checks)
+
+
+def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values, resolved, want_trace) -> Finding:
+    rule = policy.rule(check.rule)
+    spec = check.spec
+    named = check.alias_values(values)
+    shown = spec.values or tuple(sorted(names_of(check.require_source)))
+    params = tuple(_param_use(alias, resolved.get(pid)) for alias, pid in sorted(check.parameters.items())
+                   if resolved.get(pid) is not None)
+    severity = spec.severity or rule.spec.severity
+    if rule.spec.target and rule.spec.target.check == spec.id:
+        severity = "warning" if as_of <= rule.spec.target.deadline else "error"
+    fields = {**named, "id": ref.id, "name": ref.name}
+    extra = {}
+    if want_trace:
+        extra["trace"] = {
+            "where": trace(check.where_source, named).to_json(),
+            "require": trace(check.require_source, named).to_json(),
+        }
+    return Finding(
+        rule=rule.id,
+        check=spec.id,
+        severity=severity,
+        clause=rule.spec.clause,
+        entity=ref,
+        message=fill(spec.message, fields),
+        values={name: named.get(name) for name in shown},
+        parameters=params,
+        fix=fill(spec.fix, fields) if spec.fix else None,
+        waived=_waiver(plan, rule.id, ref, as_of),
+        unverified=tuple(p.name for p in params if not p.verified),
+        extra=extra,
+    )
+
+
+def _param_use(alias: str, hit) -> ParameterUse:
+    ref = hit.reference
+    reference = ref.document + (f", {ref.article}" if getattr(ref, "article", None) else "")
+    return ParameterUse(
+        name=hit.parameter, alias=alias, value=hit.value, since=hit.since, reference=reference,
+        verified=hit.verified, note=hit.note, source=tuple(getattr(ref, "source", ()) or ()),
+        bracket=getattr(hit, "bracket", None),
+    )
+
+
+def _waiver(plan: Plan, rule_id: str, ref: EntityRef, as_of: dt.date) -> Optional[Waived]:
+    for w in plan.waivers:
+        if w.rule == rule_id and (w.entity is None or w.entity == ref.id) and w.in_force(as_of):
+            return Waived(w.reason, w.reference, w.approved_by, w.expires)
+    if ref.kind == "organization":
+        org = next((o for o in plan.after.organizations if o.id == ref.id), None)
+        if org and org.pilot and org.pilot.approval and rule_id in org.pilot.exempt_from:
+            return Waived(org.pilot.model, org.pilot.approval, None, None, by="pilot")
+    return None
+
+
+def _missing_reason(check: "CompiledCheck", values: Mapping, policy) -> Text:
+    """Why a condition could not be decided for an entity: the facts it needs that are absent."""
+    facts = CATALOGUE[check.spec.applies_to]
+    needed = sorted(names_of(check.where_source) | names_of(check.require_source))
+    vi, en = [], []
+    named = check.alias_values(values)
+    for name in needed:
+        if named.get(name) is not None:
+            continue
+        if name in check.parameters:
+            pid = check.parameters[name]
+            lookups = [f for f in policy.params.get(pid).facts_needed() if values.get(f) is None]
+            for f in lookups:
+                why = facts[f].missing or Text("không có giá trị", "has no value")
+                vi.append(f"{f}: {why.vi}")
+                en.append(f"{f}: {why.en}")
+            if not lookups:
+                vi.append(f"tham số {pid} không có giá trị cho trường hợp này")
+                en.append(f"parameter {pid} has no value for this case")
+        elif name in facts:
+            why = facts[name].missing or Text("không có giá trị", "has no value")
+            vi.append(f"{name}: {why.vi}")
+            en.append(f"{name}: {why.en}")
+    return Text("thiếu dữ kiện — " + "; ".join(dict.fromkeys(vi)), "missing data — " + "; ".join(dict.fromkeys(en)))
+
+
+def _target(rule: "CompiledRule", plan_values: Mapping, resolved: Mapping, as_of: dt.date) -> Optional[TargetProgress]:
+    t = rule.spec.target
+    check = next(c for c in rule.checks if c.spec.id == t.check)
+    pid = check.parameters[t.target]
+    hit = resolved.get(pid)
+    value = plan_values.get(t.value)
+    target = hit.value if hit is not None else None
+    if value is None or target is None:
+        return None
+    if value >= target:
+        status, gap = "met", 0
+    elif as_of > t.deadline:
+        status, gap = "missed", round(target - value, 4)
+    else:
+        status, gap = ("on_track" if value > 0 else "behind"), round(target - value, 4)
+    return TargetProgress(rule.id, value, target, t.unit, gap, status, t.deadline)
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return "{" + key + "}"
+
+
+def fill(text: Text, values: Mapping[str, Any]) -> Text:
+    """A message with its placeholders replaced by the entity's values."""
+    shown = _Blank({k: _show(v) for k, v in values.items()})
+    fmt = string.Formatter()
+    return Text(fmt.vformat(text.vi, (), shown), fmt.vformat(text.en, (), shown))
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return str(value)

@@ -1,0 +1,125 @@
+"""Reports as text for people, in Vietnamese (default) or English.  Rendering never evaluates."""
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Optional
+
+from .report import Finding, Report
+
+_L = {
+    "vi": {
+        "plan": "Kế hoạch", "as_of": "đánh giá tại ngày", "policy": "Chính sách",
+        "verdict": "Kết luận", "pass": "ĐẠT", "fail": "KHÔNG ĐẠT",
+        "error": "LỖI", "warning": "CẢNH BÁO", "info": "THÔNG TIN",
+        "counts": "{error} lỗi, {warning} cảnh báo, {info} thông tin; {waived} được miễn trừ; {not_applicable} không áp dụng",
+        "values": "Số liệu", "basis": "Căn cứ", "since": "từ", "fix": "Cách khắc phục",
+        "clause": "Điều khoản", "waived": "Đã được miễn trừ", "until": "đến",
+        "unverified": "Lưu ý: tham số {names} chưa được kiểm chứng với nguyên văn văn bản pháp luật",
+        "targets": "Mục tiêu", "deadline": "hạn", "gap": "còn thiếu", "not_applicable": "Không áp dụng",
+        "met": "đã đạt", "on_track": "đang tiến triển", "behind": "chậm tiến độ", "missed": "không đạt",
+        "none": "Không có vi phạm.", "applies": "áp dụng", "pilot": "mô hình thí điểm",
+        "head": "Người đứng đầu", "no_head": "Chưa xác định người đứng đầu", "trace": "Điều kiện",
+    },
+    "en": {
+        "plan": "Plan", "as_of": "evaluated as of", "policy": "Policy",
+        "verdict": "Verdict", "pass": "PASS", "fail": "FAIL",
+        "error": "ERROR", "warning": "WARNING", "info": "INFO",
+        "counts": "{error} errors, {warning} warnings, {info} info; {waived} waived; {not_applicable} not applicable",
+        "values": "Values", "basis": "Basis", "since": "since", "fix": "Fix",
+        "clause": "Clause", "waived": "Waived", "until": "until",
+        "unverified": "Note: parameter {names} has not been verified against the legal text",
+        "targets": "Targets", "deadline": "deadline", "gap": "gap", "not_applicable": "Not applicable",
+        "met": "met", "on_track": "on track", "behind": "behind", "missed": "missed",
+        "none": "No violations.", "applies": "applies", "pilot": "pilot model",
+        "head": "Head", "no_head": "No head named", "trace": "Condition",
+    },
+}
+
+
+def render_text(report: Report, lang: str = "vi", *, quotes: Optional[Mapping[str, str]] = None,
+                by_head: bool = False) -> str:
+    """The report as readable text; ``quotes`` maps clause ids to their Vietnamese words."""
+    L = _L["en" if lang == "en" else "vi"]
+    lines = [f"{L['plan']} {report.plan}" + (f" — {report.plan_title}" if report.plan_title else ""),
+             f"{L['as_of']} {report.as_of.isoformat()} · {L['policy']} {report.policy_id} {report.policy_version}",
+             f"{L['verdict']}: {L[report.verdict]} ({L['counts'].format(**report.summary)})", ""]
+    if not report.findings:
+        lines += [L["none"], ""]
+    if by_head:
+        lines += _grouped(report.findings, L, lang, quotes)
+    else:
+        for f in report.findings:
+            lines += _finding(f, L, lang, quotes) + [""]
+    if report.targets:
+        lines.append(L["targets"] + ":")
+        for t in report.targets:
+            gap = f", {L['gap']} {t.gap:g}{t.unit}" if t.gap else ""
+            lines.append(f"  {t.rule}: {t.value:g}{t.unit} / {t.target:g}{t.unit} — {L[t.status]}"
+                         f" ({L['deadline']} {t.deadline.isoformat()}{gap})")
+        lines.append("")
+    if report.not_applicable:
+        lines.append(L["not_applicable"] + ":")
+        for n in report.not_applicable:
+            who = f" {n.entity.name} ({n.entity.id})" if n.entity else ""
+            check = f"/{n.check}" if n.check else ""
+            lines.append(f"  {n.rule}{check}{who}: {n.reason(lang)}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _grouped(findings: Iterable[Finding], L, lang, quotes) -> list[str]:
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.extra.get("head") or "", []).append(f)
+    lines = []
+    for head in sorted(groups):
+        lines.append(f"== {L['head']}: {head}" if head else f"== {L['no_head']}")
+        for f in groups[head]:
+            lines += ["  " + x for x in _finding(f, L, lang, quotes)] + [""]
+    return lines
+
+
+def _finding(f: Finding, L, lang: str, quotes) -> list[str]:
+    tag = L[f.severity] + (f" ({L['waived']})" if f.waived else "")
+    out = [f"{tag} {f.rule} [{', '.join(f.clause)}] {f.entity.name} ({f.entity.id})",
+           f"  {f.message(lang)}"]
+    if f.values:
+        out.append(f"  {L['values']}: " + ", ".join(f"{k} = {_v(v)}" for k, v in f.values.items()))
+    for p in f.parameters:
+        applies = f"; {L['applies']}: {p.bracket}" if p.bracket else ""
+        out.append(f"  {L['basis']}: {p.name} = {_v(p.value)} ({L['since']} {p.since.isoformat()}; {p.reference}{applies})")
+    if f.unverified:
+        out.append("  " + L["unverified"].format(names=", ".join(f.unverified)))
+    if f.waived:
+        w = f.waived
+        until = f", {L['until']} {w.expires.isoformat()}" if w.expires else ""
+        out.append(f"  {L['waived']}: {w.reason} ({w.reference or L['pilot']}{until})")
+    if f.fix:
+        out.append(f"  {L['fix']}: {f.fix(lang)}")
+    for fix in f.extra.get("fixes", ()):
+        out.append(f"  {L['fix']}: {fix['text'][lang if lang == 'en' else 'vi']}")
+    if quotes:
+        for cid in f.clause:
+            if cid in quotes:
+                out.append(f"  {L['clause']} {cid}: “{quotes[cid]}”")
+    if "trace" in f.extra:
+        out.append(f"  {L['trace']}:")
+        out += ["    " + line for line in _trace(f.extra["trace"]["require"])]
+    return out
+
+
+def _trace(node: Mapping, depth: int = 0) -> list[str]:
+    lines = [f"{'  ' * depth}{node['expr']}  →  {_v(node['value'])}"]
+    for child in node.get("children", ()):
+        if child.get("children") or child["expr"] != _v(child["value"]):
+            lines += _trace(child, depth + 1)
+    return lines
+
+
+def _v(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    return str(value)

@@ -1,0 +1,176 @@
+"""The report of one evaluation: findings, target progress, what was not applicable.
+
+Plain frozen data with a stable JSON form (``ag18-report/1``, see ``docs/report.md``); rendering
+to text lives in :mod:`ag18_rules.render`.  Nothing here evaluates anything.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional
+
+from .errors import Text
+from .facts import EntityRef
+
+__all__ = ["Finding", "NotApplicable", "ParameterUse", "Report", "TargetProgress", "SEVERITIES"]
+
+SEVERITIES = ("error", "warning", "info")
+REPORT_FORMAT = "ag18-report/1"
+
+
+@dataclass(frozen=True)
+class ParameterUse:
+    """A parameter as a finding used it: value, since when, and its legal reference."""
+
+    name: str
+    alias: str
+    value: Any
+    since: dt.date
+    reference: str
+    verified: bool
+    note: Optional[str] = None
+    source: tuple[str, ...] = ()
+    bracket: Optional[str] = None
+
+    def to_json(self) -> dict:
+        out = {"name": self.name, "value": self.value, "since": self.since.isoformat(),
+               "reference": self.reference, "verified": self.verified}
+        if self.bracket:
+            out["applies"] = self.bracket
+        if self.note:
+            out["note"] = self.note
+        if self.source:
+            out["source"] = list(self.source)
+        return out
+
+
+@dataclass(frozen=True)
+class Waived:
+    reason: str
+    reference: Optional[str]
+    approved_by: Optional[str]
+    expires: Optional[dt.date]
+    by: str = "waiver"  # waiver | pilot
+
+    def to_json(self) -> dict:
+        return {"by": self.by, "reason": self.reason, "reference": self.reference,
+                "approved_by": self.approved_by,
+                "expires": self.expires.isoformat() if self.expires else None}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    check: str
+    severity: str
+    clause: tuple[str, ...]
+    entity: EntityRef
+    message: Text
+    values: Mapping[str, Any]
+    parameters: tuple[ParameterUse, ...]
+    fix: Optional[Text] = None
+    waived: Optional[Waived] = None
+    unverified: tuple[str, ...] = ()  # parameters used whose legal text was not verified
+    extra: Mapping[str, Any] = field(default_factory=dict)  # explain trees, fixes, origin
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.rule, self.entity.id, self.check, self.entity.kind)
+
+    def to_json(self, lang: str = "vi") -> dict:
+        out = {
+            "rule": self.rule,
+            "check": self.check,
+            "severity": self.severity,
+            "clause": list(self.clause),
+            "entity": {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name},
+            "message": self.message(lang),
+            "values": dict(self.values),
+            "parameters": [p.to_json() for p in self.parameters],
+            "fix": self.fix(lang) if self.fix else None,
+            "waived": self.waived.to_json() if self.waived else None,
+            "unverified": list(self.unverified),
+            "messages": {"vi": self.message.vi, "en": self.message.en},
+        }
+        for key, value in self.extra.items():
+            out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    rule: str
+    value: Optional[float]
+    target: Optional[float]
+    unit: str
+    gap: Optional[float]
+    status: str  # met | on_track | behind | missed
+    deadline: dt.date
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "value": self.value, "target": self.target, "unit": self.unit,
+                "gap": self.gap, "status": self.status, "deadline": self.deadline.isoformat()}
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    rule: str
+    reason: Text
+    check: Optional[str] = None
+    entity: Optional[EntityRef] = None
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.rule, self.check or "", self.entity.id if self.entity else "")
+
+    def to_json(self, lang: str = "vi") -> dict:
+        out = {"rule": self.rule, "reason": self.reason(lang)}
+        if self.check:
+            out["check"] = self.check
+        if self.entity:
+            out["entity"] = {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name}
+        return out
+
+
+@dataclass(frozen=True)
+class Report:
+    plan: str
+    as_of: dt.date
+    policy_id: str
+    policy_version: str
+    findings: tuple[Finding, ...]
+    targets: tuple[TargetProgress, ...]
+    not_applicable: tuple[NotApplicable, ...]
+    plan_title: Optional[str] = None
+    source: Optional[str] = None
+
+    @property
+    def verdict(self) -> str:
+        return "fail" if any(f.severity == "error" and not f.waived for f in self.findings) else "pass"
+
+    @property
+    def summary(self) -> dict:
+        counts = {s: 0 for s in SEVERITIES}
+        for f in self.findings:
+            if not f.waived:
+                counts[f.severity] += 1
+        counts["waived"] = sum(1 for f in self.findings if f.waived)
+        counts["not_applicable"] = len(self.not_applicable)
+        return counts
+
+    def to_dict(self, lang: str = "vi") -> dict:
+        return {
+            "format": REPORT_FORMAT,
+            "plan": self.plan,
+            "as_of": self.as_of.isoformat(),
+            "policy": {"id": self.policy_id, "version": self.policy_version},
+            "verdict": self.verdict,
+            "summary": self.summary,
+            "findings": [f.to_json(lang) for f in self.findings],
+            "targets": [t.to_json() for t in self.targets],
+            "not_applicable": [n.to_json(lang) for n in self.not_applicable],
+        }
+
+    def to_json(self, lang: str = "vi", indent: Optional[int] = 2) -> str:
+        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent, sort_keys=False)
