@@ -1,0 +1,736 @@
+"""Plans (format ``ag18-plan/1``): loaded, validated in full, and turned into frozen model types.
+
+A plan is validated in two passes whose problems are reported together: its shape against the
+shipped JSON Schema, then its meaning (unique ids, references that resolve, no parent cycles,
+transfers that land somewhere, waivers that name real rules and entities).  Every problem is a
+:class:`Diagnostic` at the offending field; all of them are raised once in an :class:`InputError`,
+and nothing is built from a plan that has one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import fields, is_dataclass, replace
+from functools import lru_cache
+from typing import Any, Callable, Collection, Mapping, Optional
+
+from . import schema
+from .errors import Diagnostic, InputError, Span, Text
+from .model import (
+    AdminUnit,
+    Allowance,
+    Approval,
+    Baseline,
+    Organization,
+    Person,
+    Pilot,
+    Plan,
+    Post,
+    Retired,
+    Snapshot,
+    Staff,
+    Task,
+    Transition,
+    Waiver,
+)
+from .source import Document, format_path, load_file
+
+__all__ = ["load_plan", "plan_to_dict"]
+
+FORMAT = "ag18-plan/1"
+SNAPSHOTS = ("before", "after")
+LISTS = ("organizations", "tasks", "admin_units", "people")
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_KINDS = {
+    "district": ("huyen", "thi_xa", "thanh_pho"),
+    "commune": ("xa", "phuong", "thi_tran"),
+    "hamlet": ("ap", "khom"),
+}
+_SNAP_WORDS = {"before": ("cơ cấu trước sắp xếp (before)", "`before`"),
+               "after": ("cơ cấu sau sắp xếp (after)", "`after`")}
+_LIST_WORDS = {"organizations": ("tổ chức", "organisation"), "tasks": ("nhiệm vụ", "task"),
+               "admin_units": ("đơn vị hành chính", "administrative unit"), "people": ("người", "person")}
+# Near-miss suggestions compare a word with every candidate; beyond this many candidates only the
+# first few unknown references get one, so a huge plan full of typos still loads quickly.
+_SUGGEST_ALWAYS_BELOW = 5000
+_SUGGEST_BUDGET = 20
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+def load_plan(
+    source: str | os.PathLike | Mapping,
+    *,
+    filename: Optional[str] = None,
+    rule_ids: Optional[Collection[str]] = None,
+) -> Plan:
+    """Load a plan from a YAML or JSON file, or from a mapping a program built.
+
+    ``filename`` names the plan in diagnostics (default: the path, or ``<dict>``).  With
+    ``rule_ids``, a waiver naming another rule is an error.  Raises :class:`InputError` with every
+    problem of the plan at once.
+    """
+    doc = _document(source, filename)
+    data = schema.to_json_data(doc.data)
+    problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
+    problems += _Checker(doc, data, rule_ids).run()
+    if problems:
+        raise InputError(problems)
+    return _build_plan(doc, data)
+
+
+def plan_to_dict(plan: Plan) -> dict:
+    """The plan in its canonical file form: JSON-compatible, spec key order, defaults left out.
+
+    ``load_plan(plan_to_dict(p), filename=p.source) == p`` for every loaded plan ``p``.
+    """
+    head = {"id": plan.id, "title": plan.title, "jurisdiction": plan.jurisdiction,
+            "province_class": plan.province_class, "effective": plan.effective.isoformat(),
+            "approval": _emit(plan.approval) if plan.approval else None}
+    out: dict = {"format": FORMAT, "plan": _drop_none(head)}
+    if plan.baseline:
+        out["baseline"] = _emit(plan.baseline)
+    if plan.before is not None:
+        out["before"] = _emit(plan.before)
+    out["after"] = _emit(plan.after)
+    if plan.transitions:
+        out["transitions"] = [_emit(t) for t in plan.transitions]
+    if plan.waivers:
+        out["waivers"] = [_emit(w) for w in plan.waivers]
+    return out
+
+
+def _document(source: str | os.PathLike | Mapping, filename: Optional[str]) -> Document:
+    """The loaded file, or a position-less document around a program's mapping."""
+    if isinstance(source, Mapping):
+        return Document(_plain(source), filename or "<dict>")
+    doc = load_file(source)
+    return replace(doc, filename=filename) if filename else doc
+
+
+def _plain(value: Any) -> Any:
+    """A program's mappings and sequences as the dicts and lists a loaded file has."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------- schema fast path
+
+
+def _fast_valid(data: Any) -> bool:
+    """True only when ``data`` certainly meets the plan schema.
+
+    jsonschema needs about 15 s for a plan of 100,000 organisations; this predicate, compiled from
+    the same schema, takes well under a second.  It answers False for anything it does not fully
+    understand, and then the full validator runs and explains every error.
+    """
+    return _compiled_plan_schema()(data)
+
+
+@lru_cache(maxsize=None)
+def _compiled_plan_schema() -> Callable[[Any], bool]:
+    plan_schema = schema.load_schema("plan")
+    return _SchemaCompiler(plan_schema.get("$defs", {})).compile(plan_schema)
+
+
+_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "format",
+                          "default", "examples"})
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """JSON equality as jsonschema's ``enum`` and ``const`` use it (true is not 1)."""
+    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
+        return a is b
+    if _is_number(a) and _is_number(b):
+        return a == b
+    return type(a) is type(b) and isinstance(a, str) and a == b
+
+
+class _SchemaCompiler:
+    """Compiles the JSON Schema subset the plan schema uses into one Python predicate."""
+
+    def __init__(self, defs: Mapping[str, Any]):
+        self.defs = defs
+        self.compiled: dict[str, Callable[[Any], bool]] = {}
+
+    def compile(self, node: Mapping[str, Any]) -> Callable[[Any], bool]:
+        checks = [self._keyword(k, v) for k, v in node.items() if k not in _ANNOTATIONS | _OBJECT_KEYWORDS]
+        if _OBJECT_KEYWORDS & node.keys():
+            checks.append(self._object(node))
+        return _all_of(checks)
+
+    def _ref(self, ref: str) -> Callable[[Any], bool]:
+        name = ref.removeprefix("#/$defs/")
+        if name == ref or name not in self.defs:
+            return _never
+        if name not in self.compiled:
+            self.compiled[name] = _never  # a recursive reference is left to jsonschema
+            self.compiled[name] = self.compile(self.defs[name])
+        return self.compiled[name]
+
+    def _keyword(self, key: str, arg: Any) -> Callable[[Any], bool]:
+        if key == "$ref":
+            return self._ref(arg)
+        if key == "type":
+            return _type_test([arg] if isinstance(arg, str) else arg)
+        if key == "enum" and all(isinstance(e, str) for e in arg):
+            names = frozenset(arg)
+            return lambda v: isinstance(v, str) and v in names
+        if key == "enum":
+            return lambda v: any(_same(v, e) for e in arg)
+        if key == "const":
+            return lambda v: _same(v, arg)
+        if key == "pattern":
+            regex = re.compile(arg)
+            return lambda v: not isinstance(v, str) or regex.search(v) is not None
+        if key == "minimum":
+            return lambda v: not _is_number(v) or v >= arg
+        if key == "items" and isinstance(arg, dict):
+            item = self.compile(arg)
+            return lambda v: not isinstance(v, list) or all(map(item, v))
+        if key == "propertyNames" and isinstance(arg, dict):
+            name = self.compile(arg)
+            return lambda v: not isinstance(v, dict) or all(map(name, v))
+        return _never  # a keyword this subset does not know: let jsonschema decide
+
+    def _object(self, node: Mapping[str, Any]) -> Callable[[Any], bool]:
+        """``properties``, ``additionalProperties`` and ``required`` in one pass over the keys."""
+        props = {k: self.compile(s) for k, s in node.get("properties", {}).items()}
+        more = node.get("additionalProperties", True)
+        extra = None if more is True else _never if more is False else self.compile(more)
+        required = tuple(node.get("required", ()))
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            if not all(k in value for k in required):
+                return False
+            for key, item in value.items():
+                test = props.get(key, extra)
+                if test is not None and not test(item):
+                    return False
+            return True
+
+        return check
+
+
+_OBJECT_KEYWORDS = frozenset({"properties", "additionalProperties", "required"})
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _all_of(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    if not checks:
+        return lambda value: True
+    first, rest = checks[0], checks[1:]
+    if not rest:
+        return first
+    others = _all_of(rest)
+    return lambda value: first(value) and others(value)
+
+
+_EXACT_TYPES = {"string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
+
+
+def _type_test(names: list[str]) -> Callable[[Any], bool]:
+    """JSON Schema ``type`` over exactly the builtin types loaded data has (true is not an integer)."""
+    exact = frozenset(_EXACT_TYPES[n] for n in names if n in _EXACT_TYPES)
+    number, integer = "number" in names, "integer" in names or "number" in names
+
+    def test(value: Any) -> bool:
+        kind = type(value)
+        if kind in exact:
+            return True
+        if kind is int:
+            return integer
+        return kind is float and (number or (integer and value.is_integer()))
+
+    return test
+
+
+# --------------------------------------------------------------------------- semantic checks
+
+
+def _snapshot_items(data: Any, snap: str, name: str) -> list[tuple[int, dict]]:
+    """(index, entry) for the mapping entries of one list of a snapshot; malformed parts skipped."""
+    snapshot = data.get(snap) if isinstance(data, dict) else None
+    items = snapshot.get(name) if isinstance(snapshot, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [(i, x) for i, x in enumerate(items) if isinstance(x, dict)]
+
+
+def _top_items(data: Any, name: str) -> list[tuple[int, dict]]:
+    items = data.get(name) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [(i, x) for i, x in enumerate(items) if isinstance(x, dict)]
+
+
+def _ids_in(value: Any) -> list[tuple[tuple, str]]:
+    """(path suffix, id) of an id-or-list field; non-string entries are the schema's business."""
+    if isinstance(value, str):
+        return [((), value)]
+    if isinstance(value, list):
+        return [((k,), x) for k, x in enumerate(value) if isinstance(x, str)]
+    return []
+
+
+class _Checker:
+    """The semantic checks of one plan; each appends diagnostics, none stops the others."""
+
+    def __init__(self, doc: Document, data: Any, rule_ids: Optional[Collection[str]]):
+        self.doc = doc
+        self.data = data if isinstance(data, dict) else {}
+        self.rule_ids = None if rule_ids is None else frozenset(rule_ids)
+        self.out: list[Diagnostic] = []
+        self.suggestions_left = _SUGGEST_BUDGET
+        self.has_before = isinstance(self.data.get("before"), dict)
+        self.index = {(snap, name): self._first_ids(snap, name) for snap in SNAPSHOTS for name in LISTS}
+
+    def run(self) -> list[Diagnostic]:
+        for snap in SNAPSHOTS:
+            self._parents(snap, "organizations")
+            self._parents(snap, "admin_units")
+            self._tasks(snap)
+            self._posts(snap)
+            self._formed_from(snap, "organizations")
+            self._formed_from(snap, "admin_units")
+            self._kinds(snap)
+        self._transitions()
+        self._waivers()
+        self._dates()
+        return self.out
+
+    # ----- helpers
+
+    def _error(self, code: str, vi: str, en: str, path: tuple, *, key: bool = False) -> None:
+        self.out.append(self.doc.diagnostic(code, Text(vi, en), path, key=key))
+
+    def _where(self, path: tuple) -> tuple[str, str]:
+        """Where an earlier entry is, in words: its line, or its field path without positions."""
+        span = self.doc.span(path)
+        if span.line:
+            return f"dòng {span.line}", f"line {span.line}"
+        return format_path(path), format_path(path)
+
+    def _first_ids(self, snap: str, name: str) -> dict[str, int]:
+        """Each id's first index in one list; later repeats are reported as duplicates."""
+        first: dict[str, int] = {}
+        for i, item in _snapshot_items(self.data, snap, name):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in first:
+                self._duplicate(snap, name, ident, first[ident], i)
+            else:
+                first[ident] = i
+        return first
+
+    def _duplicate(self, snap: str, name: str, ident: str, first: int, again: int) -> None:
+        kind_vi, kind_en = _LIST_WORDS[name]
+        line_vi, line_en = self._where((snap, name, first, "id"))
+        self._error(
+            "duplicate-id",
+            f"Mã '{ident}' bị trùng: đã có một {kind_vi} khác mang mã này trong {_SNAP_WORDS[snap][0]}, "
+            f"ở {line_vi}. Mỗi mã chỉ được dùng một lần trong một danh sách.",
+            f"Duplicate id '{ident}': another {kind_en} of {_SNAP_WORDS[snap][1]} already has it, "
+            f"at {line_en}. An id may appear only once in a list.",
+            (snap, name, again, "id"),
+        )
+
+    def _suggest(self, word: str, candidates: Collection[str]) -> Optional[str]:
+        if len(candidates) > _SUGGEST_ALWAYS_BELOW:
+            if self.suggestions_left <= 0:
+                return None
+            self.suggestions_left -= 1
+        return schema.closest(word, sorted(candidates))
+
+    def _resolve(self, ident: str, snap: str, name: str, path: tuple) -> None:
+        """Report ``ident`` when no entry of ``name`` in ``snap`` has it."""
+        known = self.index[(snap, name)]
+        if ident in known:
+            return
+        kind_vi, kind_en = _LIST_WORDS[name]
+        vi = f"Không có {kind_vi} nào mang mã '{ident}' trong {_SNAP_WORDS[snap][0]}"
+        en = f"No {kind_en} of {_SNAP_WORDS[snap][1]} has the id '{ident}'"
+        vi, en = _ending(vi, en, self._suggest(ident, known))
+        self._error("unknown-reference", vi, en, path)
+
+    # ----- references inside one snapshot
+
+    def _parents(self, snap: str, name: str) -> None:
+        parent_of: dict[str, tuple[str, int]] = {}
+        for i, item in _snapshot_items(self.data, snap, name):
+            parent = item.get("parent")
+            if isinstance(parent, str):
+                self._resolve(parent, snap, name, (snap, name, i, "parent"))
+                ident = item.get("id")
+                if isinstance(ident, str) and parent in self.index[(snap, name)]:
+                    parent_of.setdefault(ident, (parent, i))
+        self._cycles(snap, name, parent_of)
+
+    def _cycles(self, snap: str, name: str, parent_of: dict[str, tuple[str, int]]) -> None:
+        """One ``parent-cycle`` per loop, at the parent field of its earliest entry in the file."""
+        state: dict[str, int] = {}  # 1 = on the current walk, 2 = finished
+        for start in parent_of:
+            walk = []
+            node: Optional[str] = start
+            while node is not None and node not in state:
+                state[node] = 1
+                walk.append(node)
+                node = parent_of[node][0] if node in parent_of else None
+            if node is not None and state[node] == 1:
+                loop = walk[walk.index(node):]
+                first = min(loop, key=lambda n: parent_of[n][1])
+                self._cycle(snap, name, loop, first, parent_of[first][1])
+            for visited in walk:
+                state[visited] = 2
+
+    def _cycle(self, snap: str, name: str, loop: list[str], first: str, index: int) -> None:
+        turn = loop.index(first)
+        chain = " → ".join(loop[turn:] + loop[:turn] + [first])
+        self._error(
+            "parent-cycle",
+            f"Quan hệ cấp trên (parent) tạo thành vòng lặp: {chain}. Một đơn vị không thể là cấp trên "
+            "của chính nó, dù trực tiếp hay gián tiếp.",
+            f"The parent chain loops: {chain}. A unit cannot be its own parent, directly or indirectly.",
+            (snap, name, index, "parent"),
+        )
+
+    def _tasks(self, snap: str) -> None:
+        for i, task in _snapshot_items(self.data, snap, "tasks"):
+            for field_name, target in (("lead", "organizations"), ("support", "organizations"),
+                                       ("lead_person", "people")):
+                for suffix, ident in _ids_in(task.get(field_name)):
+                    self._resolve(ident, snap, target, (snap, "tasks", i, field_name) + suffix)
+            if snap == "before" and task.get("retired") is not None:
+                self._error(
+                    "retired-in-before",
+                    "Chỉ ghi 'retired' trong cơ cấu sau sắp xếp (after): nó cho biết nhiệm vụ được chấm dứt "
+                    "có chủ đích trong kế hoạch này.",
+                    "'retired' belongs in `after` only: it states that the plan deliberately ends a function.",
+                    (snap, "tasks", i, "retired"), key=True,
+                )
+
+    def _posts(self, snap: str) -> None:
+        for i, person in _snapshot_items(self.data, snap, "people"):
+            posts = person.get("posts")
+            for k, post in enumerate(posts if isinstance(posts, list) else []):
+                if isinstance(post, dict) and isinstance(post.get("org"), str):
+                    self._resolve(post["org"], snap, "organizations", (snap, "people", i, "posts", k, "org"))
+
+    def _formed_from(self, snap: str, name: str) -> None:
+        for i, item in _snapshot_items(self.data, snap, name):
+            if "formed_from" not in item:
+                continue
+            path = (snap, name, i, "formed_from")
+            if snap == "before":
+                self._error(
+                    "formed-from-in-before",
+                    "Chỉ ghi 'formed_from' trong cơ cấu sau sắp xếp (after), để nêu các đơn vị của 'before' "
+                    "được hợp nhất vào đơn vị này.",
+                    "'formed_from' belongs in `after` only, naming the units of `before` merged into this one.",
+                    path, key=True,
+                )
+            elif not self.has_before:
+                self._error(
+                    "unknown-reference",
+                    "'formed_from' nêu các đơn vị của cơ cấu trước sắp xếp (before), nhưng kế hoạch không có "
+                    "'before'. Hãy thêm 'before' hoặc bỏ 'formed_from'.",
+                    "'formed_from' names units of `before`, but the plan has no `before`. Add `before` or "
+                    "remove 'formed_from'.",
+                    path, key=True,
+                )
+            else:
+                for suffix, ident in _ids_in(item["formed_from"]):
+                    self._resolve(ident, "before", name, path + suffix)
+
+    def _kinds(self, snap: str) -> None:
+        for i, unit in _snapshot_items(self.data, snap, "admin_units"):
+            level, kind = unit.get("level"), unit.get("kind")
+            allowed = _KINDS.get(level) if isinstance(level, str) else None
+            if allowed and isinstance(kind, str) and kind not in allowed and kind in _ALL_KINDS:
+                self._error(
+                    "bad-value",
+                    f"Loại đơn vị '{kind}' không thuộc cấp '{level}'; cấp '{level}' dùng: {', '.join(allowed)}.",
+                    f"The kind '{kind}' does not belong to level '{level}'; level '{level}' uses: "
+                    f"{', '.join(allowed)}.",
+                    (snap, "admin_units", i, "kind"),
+                )
+
+    # ----- transitions, waivers, dates
+
+    def _transitions(self) -> None:
+        for i, item in _top_items(self.data, "transitions"):
+            source = item.get("from")
+            if isinstance(source, str):
+                if self.has_before:
+                    self._resolve(source, "before", "organizations", ("transitions", i, "from"))
+                else:
+                    self._error(
+                        "unknown-reference",
+                        "'from' nêu một tổ chức của cơ cấu trước sắp xếp (before), nhưng kế hoạch không có 'before'.",
+                        "'from' names an organisation of `before`, but the plan has no `before`.",
+                        ("transitions", i, "from"),
+                    )
+            self._transition_to(i, item)
+
+    def _transition_to(self, i: int, item: dict) -> None:
+        outcome, target = item.get("outcome"), item.get("to")
+        if outcome == "transfer" and target is None:
+            self._error(
+                "transfer-needs-to",
+                "Điều động (transfer) phải ghi nơi đến 'to': mã một tổ chức của cơ cấu sau sắp xếp (after).",
+                "A transfer needs 'to': the id of an organisation of `after` that receives the positions.",
+                ("transitions", i),
+            )
+        elif isinstance(target, str) and isinstance(outcome, str) and outcome != "transfer":
+            self._error(
+                "unexpected-to",
+                f"Chỉ ghi 'to' khi outcome là 'transfer' (điều động); với '{outcome}' hãy bỏ 'to'.",
+                f"'to' is only for outcome 'transfer'; remove it for '{outcome}'.",
+                ("transitions", i, "to"), key=True,
+            )
+        elif isinstance(target, str):
+            self._resolve(target, "after", "organizations", ("transitions", i, "to"))
+
+    def _waivers(self) -> None:
+        entities = self._entity_ids()
+        for i, waiver in _top_items(self.data, "waivers"):
+            rule = waiver.get("rule")
+            if self.rule_ids is not None and isinstance(rule, str) and rule not in self.rule_ids:
+                vi, en = _ending(f"Không có quy tắc nào mang mã '{rule}'", f"There is no rule '{rule}'",
+                                 schema.closest(rule, sorted(self.rule_ids)))
+                self._error("unknown-rule", vi, en, ("waivers", i, "rule"))
+            entity = waiver.get("entity")
+            if isinstance(entity, str) and entity not in entities:
+                vi, en = _ending(f"Không có đối tượng nào của kế hoạch mang mã '{entity}'",
+                                 f"No entity of the plan has the id '{entity}'", self._suggest(entity, entities))
+                self._error("unknown-entity", vi + " Bỏ 'entity' nếu muốn miễn trừ cho cả kế hoạch.",
+                            en + " Leave 'entity' out to waive the rule for the whole plan.", ("waivers", i, "entity"))
+
+    def _entity_ids(self) -> set[str]:
+        ids = {ident for known in self.index.values() for ident in known}
+        plan = self.data.get("plan")
+        if isinstance(plan, dict) and isinstance(plan.get("id"), str):
+            ids.add(plan["id"])
+        return ids
+
+    def _dates(self) -> None:
+        plan = self.data.get("plan")
+        if isinstance(plan, dict):
+            self._date(plan.get("effective"), ("plan", "effective"))
+        for i, waiver in _top_items(self.data, "waivers"):
+            self._date(waiver.get("expires"), ("waivers", i, "expires"))
+
+    def _date(self, value: Any, path: tuple) -> None:
+        if isinstance(value, str) and _parse_date(value) is None:
+            self._error(
+                "bad-date",
+                f"Ngày '{value}' không hợp lệ; hãy ghi ngày có thật theo dạng YYYY-MM-DD, ví dụ 2021-01-01.",
+                f"'{value}' is not a valid date; write a real date as YYYY-MM-DD, e.g. 2021-01-01.",
+                path,
+            )
+
+
+def _ending(vi: str, en: str, hint: Optional[str]) -> tuple[str, str]:
+    """Close a sentence, with "did you mean" when there is a near miss."""
+    if hint:
+        return f"{vi}; có phải là '{hint}'?", f"{en}; did you mean '{hint}'?"
+    return vi + ".", en + "."
+
+
+_ALL_KINDS = frozenset(k for kinds in _KINDS.values() for k in kinds)
+
+
+def _parse_date(text: str) -> Optional[dt.date]:
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- building the model
+
+
+def _build_plan(doc: Document, data: dict) -> Plan:
+    """The frozen plan from data that passed every check (so every access below is safe)."""
+    head = data["plan"]
+    before = data.get("before")
+    return Plan(
+        id=head["id"],
+        effective=dt.date.fromisoformat(head["effective"]),
+        after=_snapshot(data["after"]),
+        before=None if before is None else _snapshot(before),
+        title=head.get("title"),
+        jurisdiction=head.get("jurisdiction"),
+        province_class=_int(head.get("province_class")),
+        approval=_approval(head.get("approval")),
+        baseline=_baseline(data.get("baseline")),
+        transitions=tuple(_transition(t) for t in data.get("transitions", ())),
+        waivers=tuple(_waiver(w) for w in data.get("waivers", ())),
+        source=doc.filename,
+        spans=_spans(doc, data),
+    )
+
+
+def _int(value: Any) -> Optional[int]:
+    """A count as an int (JSON Schema also accepts 3.0 as an integer)."""
+    return None if value is None else int(value)
+
+
+def _float(value: Any) -> Optional[float]:
+    return None if value is None else float(value)
+
+
+def _ids(value: Any) -> Optional[tuple[str, ...]]:
+    """``lead``-style fields: absent or null → None, one id → a 1-tuple, a list → a tuple."""
+    if value is None:
+        return None
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _snapshot(data: dict) -> Snapshot:
+    return Snapshot(
+        organizations=tuple(_organization(o) for o in data.get("organizations", ())),
+        tasks=tuple(_task(t) for t in data.get("tasks", ())),
+        admin_units=tuple(_admin_unit(u) for u in data.get("admin_units", ())),
+        people=tuple(_person(p) for p in data.get("people", ())),
+    )
+
+
+def _organization(d: dict) -> Organization:
+    staff = d.get("staff", {})
+    pilot = d.get("pilot")
+    return Organization(
+        id=d["id"], name=d["name"], type=d["type"], level=d.get("level"), parent=d.get("parent"),
+        intermediate=d.get("intermediate", False), effective=d.get("effective", True),
+        heads=int(d.get("heads", 0)), deputies=int(d.get("deputies", 0)),
+        staff=Staff(**{k: int(v) for k, v in staff.items()}),
+        job_positions=_int(d.get("job_positions")),
+        formed_from=tuple(d.get("formed_from", ())),
+        pilot=None if pilot is None else Pilot(pilot["model"], pilot.get("approval"),
+                                               tuple(pilot.get("exempt_from", ()))),
+    )
+
+
+def _task(d: dict) -> Task:
+    retired = d.get("retired")
+    return Task(
+        id=d["id"], name=d["name"], field=d.get("field"), lead=_ids(d.get("lead")),
+        lead_person=_ids(d.get("lead_person")), support=tuple(d.get("support", ())),
+        retired=None if retired is None else Retired(retired["reason"]),
+    )
+
+
+def _admin_unit(d: dict) -> AdminUnit:
+    allowance = d.get("allowance")
+    return AdminUnit(
+        id=d["id"], name=d["name"], level=d["level"], kind=d.get("kind"), parent=d.get("parent"),
+        terrain=d.get("terrain"), population=_int(d.get("population")), area_km2=_float(d.get("area_km2")),
+        households=_int(d.get("households")), class_=_int(d.get("class")),
+        part_time_workers=_int(d.get("part_time_workers")),
+        allowance=None if allowance is None else Allowance(allowance["mode"],
+                                                           _float(allowance.get("fund_coefficient"))),
+        formed_from=tuple(d.get("formed_from", ())),
+    )
+
+
+def _person(d: dict) -> Person:
+    return Person(
+        id=d["id"], name=d.get("name"),
+        posts=tuple(Post(p["org"], p["role"]) for p in d.get("posts", ())),
+        ratings={int(year): rating for year, rating in sorted(d.get("ratings", {}).items())},
+    )
+
+
+def _transition(d: dict) -> Transition:
+    return Transition(from_=d["from"], outcome=d["outcome"], count=int(d["count"]), to=d.get("to"))
+
+
+def _waiver(d: dict) -> Waiver:
+    expires = d.get("expires")
+    return Waiver(
+        rule=d["rule"], reason=d["reason"], entity=d.get("entity"), approved_by=d.get("approved_by"),
+        reference=d.get("reference"), expires=None if expires is None else dt.date.fromisoformat(expires),
+    )
+
+
+def _approval(d: Optional[dict]) -> Optional[Approval]:
+    if d is None:
+        return None
+    return Approval(body=d.get("body"), status=d.get("status", "draft"), reference=d.get("reference"))
+
+
+def _baseline(d: Optional[dict]) -> Optional[Baseline]:
+    return None if d is None else Baseline(year=int(d["year"]), staff=int(d["staff"]))
+
+
+def _spans(doc: Document, data: dict) -> dict[str, Span]:
+    """Where each entity is written: ``after`` first, so a continuing entity points at its new form."""
+    spans = {"plan": doc.span(("plan",))}
+    for snap in ("after", "before"):
+        for name in LISTS:
+            for i, item in enumerate((data.get(snap) or {}).get(name, ())):
+                spans.setdefault(item["id"], doc.span((snap, name, i)))
+    return spans
+
+
+# --------------------------------------------------------------------------- canonical form
+
+_FILE_NAMES = {"from_": "from", "class_": "class"}
+# Keys whose order in the file follows the spec rather than the dataclass.
+_TRANSITION_ORDER = ("from_", "outcome", "to", "count")
+
+
+def _emit(obj: Any) -> Any:
+    """A model object as file data: fields at their default are left out, tuples become lists."""
+    if isinstance(obj, Transition):
+        return {_FILE_NAMES.get(n, n): _value(n, getattr(obj, n))
+                for n in _TRANSITION_ORDER if getattr(obj, n) is not None}
+    out = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if f.name in ("lead", "lead_person") and value is not None:
+            out[f.name] = value[0] if len(value) == 1 else list(value)
+        elif not _is_default(f, value) or isinstance(obj, Staff):
+            out[_FILE_NAMES.get(f.name, f.name)] = _value(f.name, value)
+    if isinstance(obj, Staff):
+        out = {k: v for k, v in out.items() if v}
+    return out
+
+
+def _is_default(f, value: Any) -> bool:
+    default = f.default_factory() if callable(f.default_factory) else f.default
+    return value is None or value == default
+
+
+def _value(name: str, value: Any) -> Any:
+    if is_dataclass(value):
+        return _emit(value)
+    if isinstance(value, tuple):
+        return [_value(name, v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if name == "ratings":
+        return dict(sorted(value.items()))
+    return value
+
+
+def _drop_none(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}
