@@ -78,6 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--explain", action="store_true", help="show each failing condition with its values")
     c.add_argument("--by-head", action="store_true", help="group findings under the head of each organisation")
 
+    c = command("scorecard", _scorecard, "per-organisation scorecard of a plan's findings (annual evaluation)")
+    c.add_argument("plan", metavar="PLAN")
+    policy_args(c)
+    c.add_argument("--as-of", type=_date, metavar="DATE")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+
     c = command("validate", _validate, "validate rule, parameter and plan files without evaluating")
     c.add_argument("paths", nargs="*", metavar="PATH")
     policy_args(c, backend=False)
@@ -118,17 +124,37 @@ def _check(args, out, err) -> int:
         reports = [policy.evaluate(p, as_of=args.as_of, explain_=args.explain) for p in plans]
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
     if args.format == "json":
-        if len(reports) == 1:
+        if args.by_head:
+            from .accountability import scorecard
+
+            cards = [scorecard(p, r).to_dict(args.lang) for p, r in zip(plans, reports)]
+            data = [dict(r.to_dict(args.lang), scorecard=c) for r, c in zip(reports, cards)]
+            out.write(json.dumps(data[0] if len(data) == 1 else {"reports": data}, ensure_ascii=False, indent=2) + "\n")
+        elif len(reports) == 1:
             out.write(reports[0].to_json(args.lang) + "\n")
         else:
             data = {"reports": [r.to_dict(args.lang) for r in reports]}
             out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        out.write("\n".join(render_text(r, args.lang, quotes=quotes, by_head=args.by_head) for r in reports))
+        from .accountability import head_labels
+
+        out.write("\n".join(
+            render_text(r, args.lang, quotes=quotes, heads=head_labels(p, r, args.lang) if args.by_head else None)
+            for p, r in zip(plans, reports)))
     for r in reports:
         if r.verdict == "fail":
             worst = EXIT_FINDINGS
     return worst
+
+
+def _scorecard(args, out, err) -> int:
+    from .accountability import scorecard
+
+    with _policy(args, args.backend) as policy:
+        plan = policy.load_plan(args.plan)
+        card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of))
+    out.write((card.to_json(args.lang) + "\n") if args.format == "json" else card.render(args.lang))
+    return EXIT_OK
 
 
 def _validate(args, out, err) -> int:

@@ -78,12 +78,13 @@ class CoverageRow:
     quote: str
     meaning: str
     rules: tuple[str, ...]
-    served_by: Optional[Text]
-    reason: Optional[Text]
+    served_by: tuple[str, ...]  # other clauses whose rules serve this one
+    via: Optional[Text]  # how it is served without rules of its own (a report, other clauses)
+    reason: Optional[Text]  # why no rule can check it from a plan
 
     @property
     def accounted(self) -> bool:
-        return bool(self.rules or self.served_by or self.reason)
+        return bool(self.rules or self.via or self.reason)
 
 
 @dataclass(frozen=True)
@@ -96,15 +97,16 @@ class Coverage:
             "clauses": [{
                 "clause": r.clause, "section": r.section, "quote": r.quote, "meaning": r.meaning,
                 "rules": list(r.rules),
-                "served_by": r.served_by(lang) if r.served_by else None,
+                "served_by": list(r.served_by),
+                "via": r.via(lang) if r.via else None,
                 "reason": r.reason(lang) if r.reason else None,
                 "accounted": r.accounted,
             } for r in self.rows],
             "summary": {
                 "clauses": len(self.rows),
                 "checked_by_rules": sum(1 for r in self.rows if r.rules),
-                "served_by_reports": sum(1 for r in self.rows if not r.rules and r.served_by),
-                "not_checkable": sum(1 for r in self.rows if not r.rules and not r.served_by and r.reason),
+                "served_otherwise": sum(1 for r in self.rows if not r.rules and r.via),
+                "not_checkable": sum(1 for r in self.rows if not r.rules and not r.via and r.reason),
                 "unaccounted": sum(1 for r in self.rows if not r.accounted),
             },
         }
@@ -115,8 +117,10 @@ class Coverage:
         for r in self.rows:
             if r.rules:
                 what = ", ".join(r.rules)
-            elif r.served_by:
-                what = ("phục vụ bởi: " if vi else "served by: ") + r.served_by(lang)
+            elif r.via:
+                what = ("phục vụ qua: " if vi else "served by: ") + r.via(lang)
+                if r.served_by:
+                    what += f" [{', '.join(r.served_by)}]"
             elif r.reason:
                 what = ("không kiểm tra được từ kế hoạch: " if vi else "cannot be checked from a plan: ") + r.reason(lang)
             else:
@@ -125,10 +129,10 @@ class Coverage:
         s = self.to_dict(lang)["summary"]
         lines.append("")
         lines.append((f"{s['clauses']} điều khoản: {s['checked_by_rules']} có quy tắc kiểm tra, "
-                      f"{s['served_by_reports']} phục vụ bởi báo cáo, {s['not_checkable']} không kiểm tra được, "
+                      f"{s['served_otherwise']} phục vụ qua báo cáo hoặc điều khoản khác, {s['not_checkable']} không kiểm tra được, "
                       f"{s['unaccounted']} chưa xử lý") if vi else
                      (f"{s['clauses']} clauses: {s['checked_by_rules']} checked by rules, "
-                      f"{s['served_by_reports']} served by reports, {s['not_checkable']} not checkable, "
+                      f"{s['served_otherwise']} served by reports or other clauses, {s['not_checkable']} not checkable, "
                       f"{s['unaccounted']} unaccounted"))
         return "\n".join(lines) + "\n"
 
@@ -140,7 +144,6 @@ def coverage(path: Optional[str] = None) -> Coverage:
         rows = []
         for c in clauses:
             rules = tuple(sorted(r.id for r in policy.rules if c.id in r.spec.clause))
-            rows.append(CoverageRow(c.id, c.section, c.quote_vi, c.meaning_en, rules,
-                                    getattr(c, "served_by", None), c.reason))
+            rows.append(CoverageRow(c.id, c.section, c.quote_vi, c.meaning_en, rules, c.served_by, c.via, c.reason))
         unknown = tuple((r.id, cid) for r in policy.rules for cid in r.spec.clause if cid not in known)
         return Coverage(tuple(rows), unknown)

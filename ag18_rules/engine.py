@@ -18,7 +18,7 @@ from .backends import get_backend
 from .backends.base import Entity
 from .compiler import CompiledCheck, CompiledRule, compile_rules, param_field
 from .errors import Ag18Error, Text
-from .facts import FactTable, derive
+from .facts import FactTable, derive, with_dated_facts
 from .facts.derive import DEFAULT_COUNTED
 from .model import Plan
 from .parameters import ParameterSet
@@ -133,7 +133,8 @@ class Policy:
             found = self.params.get("staff.counted_categories").resolve(as_of, {})
             if found is not None and found.value:
                 counted = tuple(found.value)
-        return derive(plan, counted_categories=counted, rule_ids=self.rule_ids)
+        table = derive(plan, counted_categories=counted, rule_ids=self.rule_ids)
+        return with_dated_facts(table, self.params, as_of)
 
     def _active(self, table: FactTable, as_of: dt.date) -> _Active:
         plan_facts = table.entities[0].values
@@ -144,10 +145,10 @@ class Policy:
                 na.append(NotApplicable(rule.id, missing[0]))
                 continue
             for check in rule.checks:
-                absent = [pid for pid in check.parameters.values()
+                absent = [self.params.get(pid) for pid in sorted(set(check.parameters.values()))
                           if self.params.get(pid).in_force(as_of) is None]
                 if absent:
-                    na.append(NotApplicable(rule.id, explain.no_value_reason(absent, as_of), check.spec.id))
+                    na.append(NotApplicable(rule.id, absent[0].absence(as_of, {}), check.spec.id))
                 else:
                     checks.append(check)
         return _Active(tuple(checks), tuple(na))

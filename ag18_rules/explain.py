@@ -23,12 +23,6 @@ if TYPE_CHECKING:
     from .engine import Policy, _Active
 
 
-def no_value_reason(parameter_ids: Iterable[str], as_of: dt.date) -> Text:
-    ids = ", ".join(sorted(parameter_ids))
-    return Text(f"tham số {ids} không có giá trị có hiệu lực vào ngày {as_of.isoformat()}",
-                f"parameter {ids} has no value in force on {as_of.isoformat()}")
-
-
 def build_report(policy: "Policy", plan: Plan, as_of: dt.date, table: FactTable, entities, resolved,
                  active: "_Active", outcomes: Sequence[Outcome], *, trace: bool = False) -> Report:
     checks = {c.key: c for c in active.checks}
@@ -41,7 +35,7 @@ def build_report(policy: "Policy", plan: Plan, as_of: dt.date, table: FactTable,
         values = entities[outcome.entity].values
         ref = table.refs[outcome.entity]
         if outcome.verdict == "unknown":
-            na.append(NotApplicable(check.rule, _missing_reason(check, values, policy), check.spec.id, ref))
+            na.append(NotApplicable(check.rule, _missing_reason(check, values, policy, as_of), check.spec.id, ref))
             continue
         findings.append(_finding(policy, plan, as_of, check, ref, values, resolved[outcome.entity], trace))
     targets = tuple(_target(policy.rule(r.id), entities[0].values, resolved[0], as_of)
@@ -67,8 +61,11 @@ def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values
     params = tuple(_param_use(alias, resolved.get(pid)) for alias, pid in sorted(check.parameters.items())
                    if resolved.get(pid) is not None)
     severity = spec.severity or rule.spec.severity
+    deadline = rule.spec.deadline
     if rule.spec.target and rule.spec.target.check == spec.id:
-        severity = "warning" if as_of <= rule.spec.target.deadline else "error"
+        deadline = rule.spec.target.deadline
+    if deadline is not None and severity == "error" and as_of <= deadline:
+        severity = "warning"  # a target's shortfall is a warning until its deadline
     fields = {**named, "id": ref.id, "name": ref.name}
     extra = {}
     if want_trace:
@@ -97,7 +94,7 @@ def _param_use(alias: str, hit) -> ParameterUse:
     reference = ref.document + (f", {ref.article}" if getattr(ref, "article", None) else "")
     return ParameterUse(
         name=hit.parameter, alias=alias, value=hit.value, since=hit.since, reference=reference,
-        verified=hit.verified, note=hit.note, source=tuple(getattr(ref, "source", ()) or ()),
+        verified=hit.verified, note=hit.note_text, source=tuple(getattr(ref, "source", ()) or ()),
         bracket=getattr(hit, "bracket", None),
     )
 
@@ -113,7 +110,7 @@ def _waiver(plan: Plan, rule_id: str, ref: EntityRef, as_of: dt.date) -> Optiona
     return None
 
 
-def _missing_reason(check: "CompiledCheck", values: Mapping, policy) -> Text:
+def _missing_reason(check: "CompiledCheck", values: Mapping, policy, as_of: dt.date) -> Text:
     """Why a condition could not be decided for an entity: the facts it needs that are absent."""
     facts = CATALOGUE[check.spec.applies_to]
     needed = sorted(names_of(check.where_source) | names_of(check.require_source))
@@ -123,15 +120,10 @@ def _missing_reason(check: "CompiledCheck", values: Mapping, policy) -> Text:
         if named.get(name) is not None:
             continue
         if name in check.parameters:
-            pid = check.parameters[name]
-            lookups = [f for f in policy.params.get(pid).facts_needed() if values.get(f) is None]
-            for f in lookups:
-                why = facts[f].missing or Text("không có giá trị", "has no value")
-                vi.append(f"{f}: {why.vi}")
-                en.append(f"{f}: {why.en}")
-            if not lookups:
-                vi.append(f"tham số {pid} không có giá trị cho trường hợp này")
-                en.append(f"parameter {pid} has no value for this case")
+            why = policy.params.get(check.parameters[name]).absence(as_of, values)
+            if why is not None:
+                vi.append(why.vi)
+                en.append(why.en)
         elif name in facts:
             why = facts[name].missing or Text("không có giá trị", "has no value")
             vi.append(f"{name}: {why.vi}")

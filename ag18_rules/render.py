@@ -17,7 +17,7 @@ _L = {
         "targets": "Mục tiêu", "deadline": "hạn", "gap": "còn thiếu", "not_applicable": "Không áp dụng",
         "met": "đã đạt", "on_track": "đang tiến triển", "behind": "chậm tiến độ", "missed": "không đạt",
         "none": "Không có vi phạm.", "applies": "áp dụng", "pilot": "mô hình thí điểm",
-        "head": "Người đứng đầu", "no_head": "Chưa xác định người đứng đầu", "trace": "Điều kiện",
+        "head": "Người đứng đầu", "trace": "Điều kiện",
     },
     "en": {
         "plan": "Plan", "as_of": "evaluated as of", "policy": "Policy",
@@ -30,22 +30,23 @@ _L = {
         "targets": "Targets", "deadline": "deadline", "gap": "gap", "not_applicable": "Not applicable",
         "met": "met", "on_track": "on track", "behind": "behind", "missed": "missed",
         "none": "No violations.", "applies": "applies", "pilot": "pilot model",
-        "head": "Head", "no_head": "No head named", "trace": "Condition",
+        "head": "Head", "trace": "Condition",
     },
 }
 
 
 def render_text(report: Report, lang: str = "vi", *, quotes: Optional[Mapping[str, str]] = None,
-                by_head: bool = False) -> str:
-    """The report as readable text; ``quotes`` maps clause ids to their Vietnamese words."""
+                heads: Optional[Mapping[int, str]] = None) -> str:
+    """The report as readable text; ``quotes`` maps clause ids to their Vietnamese words, and
+    ``heads`` (finding position -> head and organisation) groups findings under each head."""
     L = _L["en" if lang == "en" else "vi"]
     lines = [f"{L['plan']} {report.plan}" + (f" — {report.plan_title}" if report.plan_title else ""),
              f"{L['as_of']} {report.as_of.isoformat()} · {L['policy']} {report.policy_id} {report.policy_version}",
              f"{L['verdict']}: {L[report.verdict]} ({L['counts'].format(**report.summary)})", ""]
     if not report.findings:
         lines += [L["none"], ""]
-    if by_head:
-        lines += _grouped(report.findings, L, lang, quotes)
+    if heads is not None:
+        lines += _grouped(report.findings, heads, L, lang, quotes)
     else:
         for f in report.findings:
             lines += _finding(f, L, lang, quotes) + [""]
@@ -66,13 +67,13 @@ def render_text(report: Report, lang: str = "vi", *, quotes: Optional[Mapping[st
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _grouped(findings: Iterable[Finding], L, lang, quotes) -> list[str]:
+def _grouped(findings: Iterable[Finding], heads: Mapping[int, str], L, lang, quotes) -> list[str]:
     groups: dict[str, list[Finding]] = {}
-    for f in findings:
-        groups.setdefault(f.extra.get("head") or "", []).append(f)
+    for i, f in enumerate(findings):
+        groups.setdefault(heads.get(i, ""), []).append(f)
     lines = []
     for head in sorted(groups):
-        lines.append(f"== {L['head']}: {head}" if head else f"== {L['no_head']}")
+        lines.append(f"== {L['head']}: {head}")
         for f in groups[head]:
             lines += ["  " + x for x in _finding(f, L, lang, quotes)] + [""]
     return lines

@@ -29,17 +29,17 @@ class ParameterUse:
     since: dt.date
     reference: str
     verified: bool
-    note: Optional[str] = None
+    note: Optional[Text] = None
     source: tuple[str, ...] = ()
     bracket: Optional[str] = None
 
-    def to_json(self) -> dict:
+    def to_json(self, lang: str = "vi") -> dict:
         out = {"name": self.name, "value": self.value, "since": self.since.isoformat(),
                "reference": self.reference, "verified": self.verified}
         if self.bracket:
             out["applies"] = self.bracket
         if self.note:
-            out["note"] = self.note
+            out["note"] = self.note(lang)
         if self.source:
             out["source"] = list(self.source)
         return out
@@ -87,7 +87,7 @@ class Finding:
             "entity": {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name},
             "message": self.message(lang),
             "values": dict(self.values),
-            "parameters": [p.to_json() for p in self.parameters],
+            "parameters": [p.to_json(lang) for p in self.parameters],
             "fix": self.fix(lang) if self.fix else None,
             "waived": self.waived.to_json() if self.waived else None,
             "unverified": list(self.unverified),

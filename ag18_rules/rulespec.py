@@ -60,6 +60,7 @@ class RuleSpec:
     quote: Optional[str]
     severity: str
     needs: tuple[str, ...]
+    deadline: Optional[dt.date]  # findings are warnings up to this date
     target: Optional[TargetSpec]
     checks: tuple[CheckSpec, ...]
     file: str
@@ -126,6 +127,7 @@ def load_rule(path: Path) -> RuleSpec:
         quote=data.get("quote"),
         severity=data["severity"],
         needs=tuple(data.get("needs", ())),
+        deadline=_as_date(data.get("deadline")),
         target=target,
         checks=checks,
         file=doc.filename,
@@ -172,7 +174,9 @@ def _target(doc: Document, data, check_ids: list[str], problems: list[Diagnostic
         problems.append(doc.diagnostic("unknown-check", Text(
             f"Mục tiêu dẫn chiếu kiểm tra '{data['check']}' không có trong quy tắc",
             f"The target names check '{data['check']}', which the rule does not have"), ("target", "check")))
-    deadline = data["deadline"]
-    if isinstance(deadline, str):
-        deadline = dt.date.fromisoformat(deadline)
-    return TargetSpec(data["check"], data["value"], data["target"], data["unit"], deadline, doc.span(("target",)))
+    return TargetSpec(data["check"], data["value"], data["target"], data["unit"], _as_date(data["deadline"]),
+                      doc.span(("target",)))
+
+
+def _as_date(value) -> Optional[dt.date]:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value

@@ -40,8 +40,12 @@ def validate_policy_dir(root: Path, problems: list[Diagnostic]):
     ids = frozenset(r.id for r in rules)
     cases = _collect(problems, load_cases, root / "rules", ids) or ()
     for plan in sorted({c.plan for c in cases}):
-        _collect(problems, load_plan, plan, None, ids)
+        _collect(problems, _plan, load_plan, plan, ids)
     return ids
+
+
+def _plan(load_plan, path: Path, rule_ids):
+    return load_plan(path, rule_ids=rule_ids)
 
 
 def _sniff(path: Path) -> str:
@@ -87,6 +91,6 @@ def validate_paths(paths: Sequence[Path], *, policy: Optional[str] = None):
         elif fmt in ("ag18-policy/1", "ag18-policy-meta/1", "ag18-programme/1"):
             _collect(problems, ParameterSet.load, path.parent)
         else:
-            _collect(problems, load_plan, path, None, ids or None)
+            _collect(problems, _plan, load_plan, path, ids or None)
     what = Text(f"{checked} tệp hợp lệ.", f"{checked} files valid.")
     return problems, what

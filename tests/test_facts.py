@@ -74,6 +74,27 @@ def test_removed_positions_are_matched_by_transitions_of_the_group_or_org():
     assert (p["removed_positions"], p["settled_positions"], p["unsettled_positions"]) == (10, 5, 5)
 
 
+def test_a_transfer_inside_a_merger_group_settles_nothing():
+    # a (9) and b (5) merge into ab (10): 4 positions leave the group. Moving 4 of a's people
+    # into ab keeps them inside the group, so it is no way out for the 4 removed positions.
+    plan = merger_plan([Transition("a", "transfer", 4, to="ab"), Transition("b", "retirement", 1)])
+    t = derive(plan)
+    ab = facts_of(t, "organization", "ab")
+    assert (ab["removed_positions"], ab["settled_positions"], ab["unsettled_positions"]) == (4, 1, 3)
+    assert (ab["transfers_in"], ab["staff_gain"]) == (0, -4)
+    p = t.entities[0].values
+    assert (p["removed_positions"], p["settled_positions"], p["unsettled_positions"]) == (10, 1, 9)
+
+
+def test_lead_person_list_names_the_lead_persons():
+    after = Snapshot(organizations=(org("x"),), tasks=(
+        Task("t1", "T1", lead=("x",), lead_person=("p-2", "p-1")), Task("t2", "T2", lead=("x",), lead_person=()),
+        Task("t3", "T3", lead=("x",))))
+    t = derive(Plan(id="p", effective=dt.date(2021, 1, 1), after=after))
+    assert [facts_of(t, "task", i)["lead_person_count"] for i in ("t1", "t2", "t3")] == [2, 0, None]
+    assert [facts_of(t, "task", i)["lead_person_list"] for i in ("t1", "t2", "t3")] == ["p-2, p-1", None, None]
+
+
 def test_plan_aggregates():
     p = derive(merger_plan()).entities[0].values
     assert (p["orgs_before"], p["orgs_after"]) == (4, 3)

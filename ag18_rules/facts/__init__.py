@@ -1,8 +1,9 @@
 """Facts derived from a plan, and the catalogue that documents them."""
 from .catalogue import CATALOGUE, KINDS, FactSpec
+from .dated import with_dated_facts
 from .derive import EntityRef, FactTable, derive
 
-__all__ = ["CATALOGUE", "KINDS", "EntityRef", "FactSpec", "FactTable", "derive", "render_markdown"]
+__all__ = ["CATALOGUE", "KINDS", "EntityRef", "FactSpec", "FactTable", "derive", "render_markdown", "with_dated_facts"]
 
 
 def render_markdown() -> str:

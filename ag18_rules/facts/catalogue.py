@@ -148,6 +148,9 @@ _TASK = [
     _f("support_count", "int", "Số đơn vị phối hợp", "Number of supporting organisations"),
     _f("lead_list", "string", "Các đơn vị chủ trì", "The lead organisations",
        missing=("nhiệm vụ không ghi `lead`", "the task gives no `lead`")),
+    _f("lead_person_list", "string", "Những người chủ trì (mã người)", "The lead persons (person ids)",
+       missing=("nhiệm vụ không nêu người chủ trì nào (`lead_person` không có hoặc rỗng)",
+                "the task names no lead person (`lead_person` absent or empty)")),
 ]
 
 _UNIT = [
@@ -177,6 +180,10 @@ _UNIT = [
        choices=("lump_sum", "per_person"), missing=("đơn vị không ghi `allowance`", "the unit gives no `allowance`")),
     _f("fund_coefficient", "number", "Quỹ phụ cấp khoán (hệ số × lương cơ sở)", "Allowance fund (× base salary)",
        missing=("đơn vị không ghi `allowance.fund_coefficient`", "the unit gives no `allowance.fund_coefficient`")),
+    _f("part_time_extra", "int", "Số người hoạt động không chuyên trách được tăng thêm theo dân số và diện tích (Nghị định 33/2023)",
+       "Extra part-time workers allowed for population and area above the standard (Decree 33/2023); 0 while no addition is in force",
+       missing=("không tính được: thiếu dân số, diện tích, loại đơn vị hoặc tiêu chuẩn của nó",
+                "cannot be computed: population, area, kind or its standard is missing")),
     _f("communes", "int", "Số đơn vị cấp xã trực thuộc", "Commune-level units under it"),
     _f("towns", "int", "Số thị trấn trực thuộc", "Towns (thị trấn) under it"),
     _f("sources", "int", "Số đơn vị được sáp nhập vào (formed_from)", "Units merged into it (formed_from)"),

@@ -68,6 +68,7 @@ class _OrgFacts:
         self.after = {o.id: o for o in plan.after.organizations}
         self.group_of = self._groups()
         self.units = self._settlement_units()
+        self.settlement = self._settlement()
 
     def staff(self, org: Organization) -> int:
         return org.staff.counted(self.counted)
@@ -108,19 +109,11 @@ class _OrgFacts:
 
     def rows(self) -> list[tuple[EntityRef, dict]]:
         plan = self.plan
-        has_before = plan.before is not None
         merged_away = {s for o in self.after.values() for s in o.formed_from if s not in self.after}
         children_after = _count_children(self.after.values())
         children_before = _count_children(self.before.values())
         phong_after = _count_children(o for o in self.after.values() if o.type == "internal_unit")
         heads = _heads(plan.after)
-        out_by_org: dict[str, int] = defaultdict(int)
-        transfers: list[tuple[str, str, int]] = []
-        for t in plan.transitions:
-            out_by_org[t.from_] += t.count
-            if t.outcome == "transfer" and t.to is not None:
-                transfers.append((t.from_, t.to, t.count))
-        settlement = self._settlement(has_before, out_by_org, transfers)
 
         result = []
         for oid in sorted(set(self.before) | set(self.after)):
@@ -177,23 +170,33 @@ class _OrgFacts:
                 "pilot_unknown_exemption_list": ", ".join(unknown) or None,
                 "head_person": heads.get(oid),
             }
-            values.update(settlement.get(oid, _NO_SETTLEMENT))
+            values.update(self.settlement.get(oid, _NO_SETTLEMENT))
             result.append((EntityRef("organization", oid, org.name), values))
         return result
 
-    def _settlement(self, has_before, out_by_org, transfers) -> dict[str, dict]:
-        """Removed positions per settlement unit, reported on the unit's representative."""
-        if not has_before:
+    def _settlement(self) -> dict[str, dict]:
+        """Removed positions per settlement unit, reported on the unit's representative.
+
+        A transition settles positions only if it takes them out of the unit: a transfer to
+        another member of the same merger group keeps them inside it, in its staff after.
+        """
+        if self.plan.before is None:
             return {}
         unit_of = {oid: self.group_of.get(oid, oid) for oid in set(self.before) | set(self.after)}
+        leaving: dict[str, int] = defaultdict(int)
         transfers_in: dict[str, int] = defaultdict(int)
-        for src, dst, count in transfers:
-            if unit_of.get(src) != unit_of.get(dst):
-                transfers_in[unit_of[dst]] += count
+        for t in self.plan.transitions:
+            src = unit_of.get(t.from_, t.from_)
+            dst = unit_of.get(t.to) if t.outcome == "transfer" and t.to is not None else None
+            if dst == src:
+                continue
+            leaving[src] += t.count
+            if dst is not None:
+                transfers_in[dst] += t.count
         out = {}
         for unit, members in self.units.items():
             sb, sa, _, _ = self._unit_totals(members)
-            settled = sum(out_by_org.get(m, 0) for m in members)
+            settled = leaving.get(unit, 0)
             removed = max(0, sb - sa)
             rep = _lead_of(members, self.after) or members[0]
             out[rep] = {
@@ -257,7 +260,7 @@ def _plan_facts(plan: Plan, orgs: _OrgFacts) -> dict:
     party = [o for o in by_type["party_body"] if o.level == "province"]
     removed = settled = None
     if has_before:
-        units = orgs._settlement(True, _outflows(plan), [])
+        units = orgs.settlement
         removed = sum(u["removed_positions"] for u in units.values())
         settled_total = sum(min(u["settled_positions"], u["removed_positions"]) for u in units.values())
         settled = settled_total
@@ -290,13 +293,6 @@ def _plan_facts(plan: Plan, orgs: _OrgFacts) -> dict:
     }
 
 
-def _outflows(plan: Plan) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for t in plan.transitions:
-        out[t.from_] += t.count
-    return out
-
-
 # --------------------------------------------------------------------------- tasks, units, people
 
 
@@ -315,6 +311,7 @@ def _task_rows(plan: Plan) -> list[tuple[EntityRef, dict]]:
             "lead_person_count": len(task.lead_person) if task.lead_person is not None else None,
             "support_count": len(task.support),
             "lead_list": ", ".join(task.lead) if task.lead else None,
+            "lead_person_list": ", ".join(task.lead_person) if task.lead_person else None,
         }))
     return rows
 
@@ -356,6 +353,7 @@ def _unit_rows(plan: Plan) -> list[tuple[EntityRef, dict]]:
             "part_time_workers": unit.part_time_workers,
             "allowance_mode": allowance.mode if allowance else None,
             "fund_coefficient": allowance.fund_coefficient if allowance else None,
+            "part_time_extra": None,  # filled in from dated parameters: see .dated
             "communes": sum(1 for k in kids if k.level == "commune"),
             "towns": sum(1 for k in kids if k.kind == "thi_tran"),
             "sources": len(unit.formed_from) if in_after else 0,
