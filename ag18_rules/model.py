@@ -156,5 +156,5 @@ class Plan:
     baseline: Optional[Baseline] = None
     transitions: tuple[Transition, ...] = ()
     waivers: tuple[Waiver, ...] = ()
-    source: Optional[str] = None  # file the plan was read from, for messages
+    source: Optional[str] = field(default=None, compare=False)  # file it was read from, for messages
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False, repr=False)

@@ -131,15 +131,32 @@ def _diagnostic(doc, data, base, error) -> Diagnostic:
         return doc.diagnostic("bad-type", Text(f"Cần kiểu {_vi_type(want)}, nhưng nhận được {_vi_type(got)}",
                                                f"Expected {want_en}, got {got}"), path)
     if v == "pattern":
+        form = _FORMS.get(schema["pattern"])
+        vi_form = f": {form.vi}" if form else f" ({schema['pattern']})"
+        en_form = f": {form.en}" if form else f" ({schema['pattern']})"
         return doc.diagnostic("bad-value", Text(
-            f"Giá trị {json.dumps(value, ensure_ascii=False)} không đúng dạng quy định ({schema['pattern']})",
-            f"Value {json.dumps(value, ensure_ascii=False)} does not have the required form ({schema['pattern']})"), path)
+            f"Giá trị {json.dumps(value, ensure_ascii=False)} không đúng dạng quy định{vi_form}",
+            f"Value {json.dumps(value, ensure_ascii=False)} does not have the required form{en_form}"), path)
     if v in ("minimum", "exclusiveMinimum"):
         return doc.diagnostic("bad-value", Text(f"Giá trị {value} phải không âm (tối thiểu {error.validator_value})",
                                                 f"Value {value} is below the minimum {error.validator_value}"), path)
     if v in ("minItems", "minLength"):
         return doc.diagnostic("bad-value", Text("Không được để trống", "Must not be empty"), path)
     return doc.diagnostic("schema", Text(f"Không hợp lệ: {error.message}", f"Invalid: {error.message}"), path)
+
+
+_FORMS = {
+    "^[A-Za-z0-9_./-]+$": Text("chỉ gồm chữ cái không dấu, chữ số và các ký tự - _ . /",
+                               "only unaccented letters, digits and - _ . /"),
+    "^[a-z0-9][a-z0-9-]*$": Text("chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ deputy-cap",
+                                 "lower-case unaccented letters, digits and hyphens, e.g. deputy-cap"),
+    "^\\d{4}-\\d{2}-\\d{2}$": Text("ngày dạng YYYY-MM-DD", "a date written YYYY-MM-DD"),
+    "^[A-Za-z_][A-Za-z0-9_]*$": Text("tên dữ kiện: chữ cái không dấu, chữ số và dấu gạch dưới",
+                                     "a fact name: unaccented letters, digits and underscores"),
+    "^[a-z0-9_]+(\\.[a-z0-9_]+)*$": Text("mã tham số, ví dụ deputy.department_unit_max",
+                                          "a parameter id, e.g. deputy.department_unit_max"),
+    "^[0-9]{4}$": Text("một năm gồm 4 chữ số", "a four-digit year"),
+}
 
 
 def _json_type(value: Any) -> str:

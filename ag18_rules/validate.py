@@ -74,11 +74,17 @@ def validate_paths(paths: Sequence[Path], *, policy: Optional[str] = None):
         return problems, what
     ids = validate_policy_dir(root, []) or frozenset()
     params = None
+    files = []
     for path in paths:
-        checked += 1
-        if path.is_dir():
+        if path.is_dir() and (path / "policy").is_dir() and (path / "rules").is_dir():
+            checked += 1
             validate_policy_dir(path, problems)
-            continue
+        elif path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
+        else:
+            files.append(path)
+    for path in files:
+        checked += 1
         fmt = _collect(problems, _sniff, path)
         if fmt is None:
             continue

@@ -27,7 +27,7 @@ def test_evaluate_a_path_a_dict_and_a_plan_alike():
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert policy.evaluate(data).findings == by_path.findings
     assert by_path.verdict == "fail"
-    assert [(f.rule, f.check, f.entity.id) for f in by_path.findings] == [
+    assert [(f.rule, f.check, f.entity.id) for f in by_path.findings if f.rule == "one-lead-organization"] == [
         ("one-lead-organization", "lead", "bien-che"),
         ("one-lead-organization", "lead", "dia-gioi"),
         ("one-lead-organization", "lead-missing", "thi-dua"),
