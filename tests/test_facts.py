@@ -1,9 +1,14 @@
 """Facts derived from plans: merger groups, settlement of removed positions, statuses."""
 import datetime as dt
+from pathlib import Path
+
+import pytest
 
 from ag18_rules.expr.types import Type
-from ag18_rules.facts import CATALOGUE, derive, render_markdown
-from ag18_rules.model import (Organization, Person, Plan, Post, Snapshot, Staff, Task,
+from ag18_rules.facts import CATALOGUE, derive, render_markdown, with_dated_facts
+from ag18_rules.facts.dated import part_time_extra
+from ag18_rules.parameters import ParameterSet
+from ag18_rules.model import (AdminUnit, Organization, Person, Plan, Post, Snapshot, Staff, Task,
                               Transition, Baseline, Pilot)
 
 
@@ -166,3 +171,82 @@ def test_docs_are_generated_from_the_catalogue():
 
     doc = Path(__file__).resolve().parent.parent / "docs" / "facts.md"
     assert doc.read_text(encoding="utf-8") == render_markdown(), "run: python -m ag18_rules.facts > docs/facts.md"
+
+
+# --------------------------------------------------------------------------- part_time_extra (Decree 33/2023, Art. 33)
+
+DECREE_33 = dt.date(2023, 8, 1)
+
+
+@pytest.fixture(scope="module")
+def params():
+    return ParameterSet.load(Path(__file__).resolve().parent.parent / "policy")
+
+
+def commune(kind="xa", parent_kind="huyen", terrain="plains", **kw):
+    return {"level": "commune", "kind": kind, "parent_kind": parent_kind, "terrain": terrain, **kw}
+
+
+@pytest.mark.parametrize("population, area, extra", [
+    (16500, 62.4, 3),   # (16,500 - 8,000) / 4,000 = 2.125 -> 2; (62.4 - 30) / 30 = 1.08 -> 1
+    (20000, 95.0, 5),   # 12,000 / 4,000 = 3; 65 / 30 = 2.17 -> 2
+    (12000, 60.0, 2),   # exactly 1.5x and 2x the standard: one full step each
+    (11999, 59.9, 0),   # just short of a full step on both
+    (7500, 20.0, 0),    # below the standard: no addition, never a negative one
+])
+def test_part_time_extra_of_a_plains_commune(params, population, area, extra):
+    """A xã's standard is 8,000 people and 30 km²: +1 per full 4,000 people (1/2) and per full 30 km² above it."""
+    assert part_time_extra(commune(population=population, area_km2=area), params, DECREE_33) == extra
+
+
+def test_part_time_extra_of_a_mountain_commune_uses_the_mountain_standard(params):
+    # 5,000 people and 50 km²: (7,600 - 5,000) / 2,500 = 1.04 -> 1; (101 - 50) / 50 = 1.02 -> 1
+    values = commune(terrain="mountain", population=7600, area_km2=101.0)
+    assert part_time_extra(values, params, DECREE_33) == 2
+
+
+def test_part_time_extra_of_wards_depends_on_the_parent_kind(params):
+    # a ward of a provincial city: 7,000 people, steps of 1/2 = 3,500: 16,600 / 3,500 = 4.74 -> 4; 1.62 km² < 5.5
+    city_ward = commune(kind="phuong", parent_kind="thanh_pho", population=23600, area_km2=1.62)
+    assert part_time_extra(city_ward, params, DECREE_33) == 4
+    # a ward of an urban district (quận): 15,000 people, steps of 1/3 = 5,000: 10,000 / 5,000 = 2
+    district_ward = commune(kind="phuong", parent_kind="quan", population=25000, area_km2=5.0)
+    assert part_time_extra(district_ward, params, DECREE_33) == 2
+
+
+def test_part_time_extra_is_zero_while_no_addition_is_in_force(params):
+    values = commune(population=16500, area_km2=62.4)
+    assert part_time_extra(values, params, dt.date(2023, 7, 31)) == 0  # Decree 34/2019: fixed caps
+    assert part_time_extra(values, params, dt.date(2019, 6, 24)) == 0  # before any verified cap
+
+
+def test_part_time_extra_is_absent_when_the_standard_or_the_data_is_missing(params):
+    # the standards of thị trấn were not verified (admin_unit.thi_tran.* are null)
+    assert part_time_extra(commune(kind="thi_tran", population=41200, area_km2=22.3), params, DECREE_33) is None
+    assert part_time_extra(commune(population=None, area_km2=62.4), params, DECREE_33) is None
+    assert part_time_extra(commune(population=16500, area_km2=None), params, DECREE_33) is None
+
+
+def test_dated_facts_fill_part_time_extra_for_commune_level_units_only(params):
+    after = Snapshot(admin_units=(
+        AdminUnit("cm", "Huyện Chợ Mới", "district", kind="huyen", terrain="plains"),
+        AdminUnit("cm/lda", "Xã Long Điền A", "commune", kind="xa", parent="cm", terrain="plains",
+                  population=16500, area_km2=62.4),
+        AdminUnit("cm/lda/ap", "Ấp Long Hòa", "hamlet", kind="ap", parent="cm/lda", terrain="plains", households=410),
+    ))
+    table = with_dated_facts(derive(Plan(id="p", effective=DECREE_33, after=after)), params, DECREE_33)
+    assert facts_of(table, "admin_unit", "cm/lda")["part_time_extra"] == 3
+    assert facts_of(table, "admin_unit", "cm")["part_time_extra"] is None
+    assert facts_of(table, "admin_unit", "cm/lda/ap")["part_time_extra"] is None
+
+
+def test_wards_and_towns_are_counted_under_their_district_level_unit():
+    after = Snapshot(admin_units=(
+        AdminUnit("lx", "Thành phố Long Xuyên", "district", kind="thanh_pho"),
+        AdminUnit("lx/mb", "Phường Mỹ Bình", "commune", kind="phuong", parent="lx"),
+        AdminUnit("lx/ml", "Phường Mỹ Long", "commune", kind="phuong", parent="lx"),
+        AdminUnit("lx/mk", "Xã Mỹ Khánh", "commune", kind="xa", parent="lx"),
+        AdminUnit("lx/mk/ap", "Ấp Mỹ Khánh 1", "hamlet", kind="ap", parent="lx/mk"),
+    ))
+    lx = facts_of(derive(Plan(id="p", effective=DECREE_33, after=after)), "admin_unit", "lx")
+    assert (lx["communes"], lx["wards"], lx["towns"]) == (3, 2, 0)

@@ -49,8 +49,8 @@ NOT_IN_AFTER = ("tổ chức không còn trong `after`", "the organisation is no
 NO_GROUP = ("tổ chức không thuộc nhóm sáp nhập nào", "the organisation is in no merger group")
 NO_PARENT = ("tổ chức không có tổ chức cấp trên trong kế hoạch", "the organisation has no parent in the plan")
 NOT_SETTLEMENT = (
-    "chỉ tính cho đơn vị đại diện của tổ chức hoặc nhóm sáp nhập có biên chế bị cắt giảm",
-    "only computed on the entity that represents an organisation or merger group losing positions",
+    "chỉ tính cho tổ chức đại diện của một tổ chức hoặc một nhóm sáp nhập (settlement_unit)",
+    "only computed on the entity that represents an organisation or a merger group (settlement_unit)",
 )
 NO_PROVINCE_CLASS = ("kế hoạch không ghi `province_class` (loại đơn vị hành chính cấp tỉnh)", "the plan gives no `province_class`")
 
@@ -186,6 +186,7 @@ _UNIT = [
                 "cannot be computed: population, area, kind or its standard is missing")),
     _f("communes", "int", "Số đơn vị cấp xã trực thuộc", "Commune-level units under it"),
     _f("towns", "int", "Số thị trấn trực thuộc", "Towns (thị trấn) under it"),
+    _f("wards", "int", "Số phường trực thuộc", "Wards (phường) under it"),
     _f("sources", "int", "Số đơn vị được sáp nhập vào (formed_from)", "Units merged into it (formed_from)"),
 ]
 

@@ -356,6 +356,7 @@ def _unit_rows(plan: Plan) -> list[tuple[EntityRef, dict]]:
             "part_time_extra": None,  # filled in from dated parameters: see .dated
             "communes": sum(1 for k in kids if k.level == "commune"),
             "towns": sum(1 for k in kids if k.kind == "thi_tran"),
+            "wards": sum(1 for k in kids if k.kind == "phuong"),
             "sources": len(unit.formed_from) if in_after else 0,
         }))
     return rows
