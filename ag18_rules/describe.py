@@ -41,6 +41,9 @@ def describe_rule(path: Optional[str], rule_id: str, lang: str = "vi") -> str:
             lines.append(f"{'Trích' if vi else 'Quote'}: “{spec.quote}”")
         if spec.needs:
             lines.append(f"{'Cần có trong kế hoạch' if vi else 'Needs in the plan'}: {', '.join(spec.needs)}")
+        if spec.deadline:
+            lines.append(f"{'Hạn (trước hạn: cảnh báo; sau hạn: lỗi)' if vi else 'Deadline (warning until, error after)'}: "
+                         f"{spec.deadline.isoformat()}")
         if spec.target:
             t = spec.target
             lines.append(f"{'Mục tiêu' if vi else 'Target'}: {t.value} ≥ {t.target} ({t.unit}), "
@@ -63,12 +66,34 @@ def _parameter(param, alias: str, lang: str) -> list[str]:
         by = f" ({'tra theo' if vi else 'by'} {', '.join(param.facts_needed())})"
     out = [f"  {alias} = {param.id}{by}: {param.description(lang)}"]
     for since, entry in param.values:
-        value = "—" if entry.value is None else entry.value
+        value = "—" if entry.value is None else show_value(entry.value)
         ref = entry.reference
         article = f", {ref.article}" if ref.article else ""
         flag = "" if entry.verified else (" [chưa kiểm chứng]" if vi else " [unverified]")
         out.append(f"    {'từ' if vi else 'from'} {since.isoformat()}: {value}  ({ref.document}{article}){flag}")
     return out
+
+
+def show_value(value) -> str:
+    """A parameter value for people: tables as ``key: …; key: …``, brackets as ``<9: 1, <15: 2, else 3``."""
+    from collections.abc import Mapping, Sequence
+
+    if isinstance(value, Mapping):
+        if "value" in value and set(value) <= {"value", "below"}:
+            return (f"<{_num(value['below'])}: " if "below" in value else "") + show_value(value["value"])
+        return "; ".join(f"{k}: {show_value(v)}" for k, v in value.items())
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        parts = [show_value(v) for v in value]
+        if parts and all(isinstance(v, Mapping) for v in value) and "below" not in value[-1]:
+            parts[-1] = "else " + parts[-1]
+        return "[" + ", ".join(parts) + "]"
+    return "—" if value is None else _num(value)
+
+
+def _num(x) -> str:
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,11 @@ _L = {
         "targets": "Mục tiêu", "deadline": "hạn", "gap": "còn thiếu", "not_applicable": "Không áp dụng",
         "met": "đã đạt", "on_track": "đang tiến triển", "behind": "chậm tiến độ", "missed": "không đạt",
         "none": "Không có vi phạm.", "applies": "áp dụng", "pilot": "mô hình thí điểm",
-        "head": "Người đứng đầu", "trace": "Điều kiện",
+        "head": "Người đứng đầu", "entities": "đối tượng", "trace": "Điều kiện",
+        "where": "Áp dụng khi", "require": "Yêu cầu", "failed": "không thỏa",
+        "introduced": "do kế hoạch gây ra", "pre-existing": "đã có từ trước sắp xếp",
+        "change": "Thay đổi đề xuất (đã kiểm tra lại)", "hint": "Gợi ý (chưa kiểm chứng)",
+        "resolved": "Tiến bộ — vi phạm của cơ cấu trước sắp xếp được kế hoạch khắc phục",
     },
     "en": {
         "plan": "Plan", "as_of": "evaluated as of", "policy": "Policy",
@@ -30,7 +34,11 @@ _L = {
         "targets": "Targets", "deadline": "deadline", "gap": "gap", "not_applicable": "Not applicable",
         "met": "met", "on_track": "on track", "behind": "behind", "missed": "missed",
         "none": "No violations.", "applies": "applies", "pilot": "pilot model",
-        "head": "Head", "trace": "Condition",
+        "head": "Head", "entities": "entities", "trace": "Condition",
+        "where": "Applies when", "require": "Requires", "failed": "fails",
+        "introduced": "introduced by the plan", "pre-existing": "already in `before`",
+        "change": "Suggested change (re-checked)", "hint": "Hint (not verified)",
+        "resolved": "Progress — findings of the structure before that the plan resolves",
     },
 }
 
@@ -57,14 +65,36 @@ def render_text(report: Report, lang: str = "vi", *, quotes: Optional[Mapping[st
             lines.append(f"  {t.rule}: {t.value:g}{t.unit} / {t.target:g}{t.unit} — {L[t.status]}"
                          f" ({L['deadline']} {t.deadline.isoformat()}{gap})")
         lines.append("")
+    if report.resolved:
+        lines.append(L["resolved"] + ":")
+        for r in report.resolved:
+            lines.append(f"  {r.rule}/{r.check} {r.entity.name} ({r.entity.id}): {r.message(lang)}")
+        lines.append("")
     if report.not_applicable:
         lines.append(L["not_applicable"] + ":")
-        for n in report.not_applicable:
-            who = f" {n.entity.name} ({n.entity.id})" if n.entity else ""
-            check = f"/{n.check}" if n.check else ""
-            lines.append(f"  {n.rule}{check}{who}: {n.reason(lang)}")
+        lines += _not_applicable(report, L, lang)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _not_applicable(report: Report, L, lang: str) -> list[str]:
+    """One line per rule, check and reason; entities sharing a reason are counted, not listed."""
+    groups: dict[tuple, list] = {}
+    for n in report.not_applicable:
+        key = (n.rule, n.check or "", n.reason(lang))
+        groups.setdefault(key, []).append(n.entity)
+    lines = []
+    for (rule, check, reason), entities in groups.items():
+        label = rule + (f"/{check}" if check else "")
+        named = [e for e in entities if e is not None]
+        if not named:
+            lines.append(f"  {label}: {reason}")
+        elif len(named) == 1:
+            lines.append(f"  {label} {named[0].name} ({named[0].id}): {reason}")
+        else:
+            shown = ", ".join(e.id for e in named[:3]) + (", …" if len(named) > 3 else "")
+            lines.append(f"  {label} — {len(named)} {L['entities']} ({shown}): {reason}")
+    return lines
 
 
 def _grouped(findings: Iterable[Finding], heads: Mapping[int, str], L, lang, quotes) -> list[str]:
@@ -81,7 +111,8 @@ def _grouped(findings: Iterable[Finding], heads: Mapping[int, str], L, lang, quo
 
 def _finding(f: Finding, L, lang: str, quotes) -> list[str]:
     tag = L[f.severity] + (f" ({L['waived']})" if f.waived else "")
-    out = [f"{tag} {f.rule} [{', '.join(f.clause)}] {f.entity.name} ({f.entity.id})",
+    origin = f" — {L[f.extra['origin']]}" if f.extra.get("origin") else ""
+    out = [f"{tag} {f.rule} [{', '.join(f.clause)}] {f.entity.name} ({f.entity.id}){origin}",
            f"  {f.message(lang)}"]
     if f.values:
         out.append(f"  {L['values']}: " + ", ".join(f"{k} = {_v(v)}" for k, v in f.values.items()))
@@ -97,23 +128,35 @@ def _finding(f: Finding, L, lang: str, quotes) -> list[str]:
     if f.fix:
         out.append(f"  {L['fix']}: {f.fix(lang)}")
     for fix in f.extra.get("fixes", ()):
-        out.append(f"  {L['fix']}: {fix['text'][lang if lang == 'en' else 'vi']}")
+        out.append(f"  {L['change' if fix.verified else 'hint']}: {fix.text(lang)}")
     if quotes:
         for cid in f.clause:
             if cid in quotes:
                 out.append(f"  {L['clause']} {cid}: “{quotes[cid]}”")
     if "trace" in f.extra:
         out.append(f"  {L['trace']}:")
-        out += ["    " + line for line in _trace(f.extra["trace"]["require"])]
+        where = f.extra["trace"]["where"]
+        if where["expr"] != "true":
+            out.append(f"    {L['where']}:")
+            out += ["      " + line for line in _trace(where, L)]
+        out.append(f"    {L['require']}:")
+        out += ["      " + line for line in _trace(f.extra["trace"]["require"], L)]
     return out
 
 
-def _trace(node: Mapping, depth: int = 0) -> list[str]:
-    lines = [f"{'  ' * depth}{node['expr']}  →  {_v(node['value'])}"]
+def _trace(node: Mapping, L, depth: int = 0) -> list[str]:
+    """A traced condition, one sub-expression per line with its value; ✗ marks what made it false."""
+    note = f"   ✗ {L['failed']}" if node.get("failed") else ""
+    lines = [f"{'  ' * depth}{node['expr']}  →  {_tv(node['value'])}{note}"]
     for child in node.get("children", ()):
-        if child.get("children") or child["expr"] != _v(child["value"]):
-            lines += _trace(child, depth + 1)
+        if child.get("children") or child["expr"] != _tv(child["value"]):
+            lines += _trace(child, L, depth + 1)
     return lines
+
+
+def _tv(value) -> str:
+    """A value in a trace: strings quoted as the condition writes them, so they read apart from names."""
+    return "'" + value + "'" if isinstance(value, str) else _v(value)
 
 
 def _v(value) -> str:

@@ -500,8 +500,9 @@ class Builder:
 
     @staticmethod
     def finish_hamlet(hamlet: dict) -> None:
-        """Decree 34/2019: 5.0 × for an ấp of 350 households or a khóm of 500, or in a border commune."""
-        big = hamlet["households"] >= (500 if hamlet["kind"] == "khom" else 350) or hamlet["terrain"] == "border"
+        """Decree 34/2019 as the policy records it: 5.0 × for an ấp of 350 households or in a border
+        commune, 3.0 × otherwise (the fact sheet gives no higher fund for a khóm)."""
+        big = hamlet["kind"] == "ap" and (hamlet["households"] >= 350 or hamlet["terrain"] == "border")
         hamlet["part_time_workers"] = 3
         hamlet["allowance"] = {"mode": "lump_sum", "fund_coefficient": 5.0 if big else 3.0}
 

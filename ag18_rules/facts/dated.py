@@ -40,7 +40,10 @@ def part_time_extra(values: Mapping, params, as_of: dt.date) -> Optional[int]:
     """Extra part-time workers a commune may have; 0 where no addition is in force."""
     if POPULATION_STEP not in params or params.get(POPULATION_STEP).in_force(as_of) is None:
         return 0
-    pop_step = params.get(POPULATION_STEP).resolve(as_of, values)
+    # the step depends only on whether the parent is an urban district (quận): a commune whose
+    # parent is not in the plan takes the general step
+    lookup = values if values.get("parent_kind") is not None else {**values, "parent_kind": "*"}
+    pop_step = params.get(POPULATION_STEP).resolve(as_of, lookup)
     area_step = params.get(AREA_STEP).resolve(as_of, values) if AREA_STEP in params else None
     ids = STANDARDS.get(values.get("kind"))
     if ids is None or pop_step is None or area_step is None:
