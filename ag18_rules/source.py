@@ -14,6 +14,7 @@ import math
 import os
 import re
 import stat
+import unicodedata
 from array import array
 from dataclasses import dataclass, field
 from typing import NoReturn
@@ -461,6 +462,13 @@ class _Builder:
     # ----- scalars
 
     def _scalar_value(self, event) -> object:
+        value = self._raw_scalar(event)
+        # one spelling per text: a name typed with combining accents equals the precomposed one
+        if type(value) is str and not unicodedata.is_normalized("NFC", value):
+            value = unicodedata.normalize("NFC", value)
+        return value
+
+    def _raw_scalar(self, event) -> object:
         tag = event.tag
         if tag is None and event.implicit[0]:
             try:

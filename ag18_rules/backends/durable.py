@@ -1,0 +1,363 @@
+"""The ``durable`` backend: the checks matched by durable_rules, in a supervised worker process.
+
+The checks are translated once (:mod:`._durable_compile`) into single-fact rules that compute
+the three-valued outcome inside the engine.  The engine's C core kills its process on a
+number of ordinary inputs (``reference/durable-rules.md``), so it runs in a separate process
+started with ``spawn`` (:mod:`._durable_worker`); this module validates and writes the facts,
+supervises the worker and turns what fired into :class:`~.base.Outcome` s.  A crash or a hang
+of the worker becomes a :class:`BackendError`, and the next run starts a fresh worker.  No
+durable type, exception or condition dict leaves this module.
+
+As with every use of ``spawn``, a script that evaluates with this backend must guard its
+top-level code with ``if __name__ == "__main__":``.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import threading
+import time
+import unicodedata
+import uuid
+import weakref
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+from ..errors import BackendError, BackendUnavailable
+from ._durable_compile import KIND, SENTINEL_KIND, SEQ, SID, ZERO, Compiled, FieldSpec, compile_programs
+from .base import CheckProgram, Entity, Outcome
+
+__all__ = ["DurableBackend", "DurablePrepared", "Settings"]
+
+INSTALL_HINT = "the durable backend needs the optional dependency: pip install 'ag18-rules[durable]'"
+MAX_STRING = 1_000_000  # characters; the engine refuses a property of 16 MB (error 314)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the worker is supervised: ``timeout`` seconds at least for any answer, plus
+    ``timeout_per_fact`` for each fact of a batch; at most ``batch_size`` entities per batch."""
+
+    timeout: float = 60.0
+    timeout_per_fact: float = 0.002
+    batch_size: int = 5000
+
+
+class DurableBackend:
+    name = "durable"
+
+    def __init__(self, settings: Settings = Settings()):
+        if not all(importlib.util.find_spec(module) for module in ("durable", "durable_rules_engine")):
+            raise BackendUnavailable(INSTALL_HINT)
+        self._settings = settings
+
+    def prepare(self, programs: Sequence[CheckProgram]) -> "DurablePrepared":
+        """Translate the checks and load them into a fresh worker; BackendError if they
+        cannot be translated or the engine refuses them."""
+        return DurablePrepared(compile_programs(programs), self._settings)
+
+
+class DurablePrepared:
+    """The checks loaded in a worker; run many times, then close (or use ``with``)."""
+
+    def __init__(self, compiled: Compiled, settings: Settings):
+        self._compiled = compiled
+        self._settings = settings
+        self._encoder = _FactEncoder(compiled, settings.batch_size)
+        self._verdicts = {rule.tag: (rule.check, rule.verdict) for rs in compiled.rulesets for rule in rs.rules}
+        spec = [(rs.name, [(rule.tag, rule.condition) for rule in rs.rules]) for rs in compiled.rulesets]
+        self._worker = _Supervisor(spec, settings)
+        self._lock = threading.Lock()
+        self._closed = False
+        # Stops the worker when this object is collected or the interpreter exits.
+        self._finalizer = weakref.finalize(self, self._worker.stop)
+        try:
+            self._worker.ensure_running()
+        except BaseException:
+            self.close()
+            raise
+
+    def run(self, entities: Sequence[Entity]) -> list[Outcome]:
+        """Evaluate every check on every entity of its kind; outcomes sorted."""
+        with self._lock:
+            if self._closed:
+                raise BackendError("this durable evaluator is closed")
+            return self._outcomes(self._exchange(entities))
+
+    def _exchange(self, entities: Sequence[Entity]) -> list[tuple[int, int]]:
+        """Send the batches and collect what fired; the next batch is written while the
+        worker matches the previous one."""
+        fired: list[tuple[int, int]] = []
+        in_flight = None  # the request whose reply has not been read yet
+        try:
+            for batch, facts in self._encoder.batches(entities):
+                if in_flight is None:
+                    self._worker.ensure_running()
+                else:
+                    fired += self._worker.receive(*in_flight)
+                in_flight = self._worker.send(("run", batch), facts, len(entities))
+            if in_flight is not None:
+                fired += self._worker.receive(*in_flight)
+            return fired
+        except BackendError:
+            if in_flight is not None:  # a bad value stopped the encoding: stay in step
+                self._worker.drain(*in_flight)
+            raise
+        except BaseException:  # interrupted mid-request: a late reply must never be misread
+            self._worker.stop(kill=True)
+            raise
+
+    def _outcomes(self, fired: list[tuple[int, int]]) -> list[Outcome]:
+        verdicts: dict[tuple[int, int], str] = {}
+        for tag, seq in fired:
+            check, verdict = self._verdicts[tag]
+            if verdicts.setdefault((check, seq), verdict) != verdict:
+                raise BackendError(f"the durable engine found check {self._compiled.checks[check]} "
+                                   f"both violated and unknown for entity {seq}; this is a bug")
+        return sorted(Outcome(self._compiled.checks[check], seq, verdict)
+                      for (check, seq), verdict in verdicts.items())
+
+    def close(self) -> None:
+        """Stop the worker process (after a run in progress); idempotent."""
+        with self._lock:
+            self._closed = True
+            self._finalizer()
+
+    def __enter__(self) -> "DurablePrepared":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _request_for_tests(self, kind: str, argument, timeout: float):
+        """Send a test-only request to the worker (``_die`` with a signal, ``_stall`` seconds)."""
+        with self._lock:
+            self._worker.ensure_running()
+            return self._worker.receive(*self._worker.send((kind, argument), 0, 0, timeout))
+
+
+# --------------------------------------------------------------------------- facts
+
+
+class _FactEncoder:
+    """Checks each entity's values against the declared types and writes the engine's facts.
+
+    Only the fields the checks read are sent, under their short engine keys; ``None`` is an
+    absent field; numbers become integers at their field's scale (quantised to 4 decimals);
+    text is NFC-normalised.  A value of the wrong type is an error naming the field.
+    """
+
+    def __init__(self, compiled: Compiled, batch_size: int):
+        self._layout = compiled.fields
+        self._zero = compiled.zero
+        self._batch_size = batch_size
+        self._targets = {kind: [j for j, rs in enumerate(compiled.rulesets) if kind in rs.kinds]
+                         for kind in compiled.fields}
+
+    def batches(self, entities: Sequence[Entity]) -> Iterator[tuple[list[tuple[int, str, str]], int]]:
+        """Batches of (ruleset index, sid, facts JSON), each with its number of facts."""
+        pending: dict[int, list[dict]] = {}
+        count = 0
+        for index, entity in enumerate(entities):
+            targets = self._targets.get(entity.kind)
+            if not targets:
+                continue
+            fact = self.fact(index, entity)
+            for j in targets:
+                pending.setdefault(j, []).append(fact)
+            count += 1
+            if count == self._batch_size:
+                yield _batch(pending)
+                pending, count = {}, 0
+        if count:
+            yield _batch(pending)
+
+    def fact(self, index: int, entity: Entity) -> dict:
+        fact: dict = {KIND: entity.kind, SEQ: index}
+        if entity.kind in self._zero:
+            fact[ZERO] = 0
+        values = entity.values
+        for spec in self._layout[entity.kind]:
+            value = values.get(spec.name)
+            if value is None:
+                continue
+            # The common exact cases inline (this loop runs for every value); the rest, and
+            # every error, through _convert.
+            cls, base = value.__class__, spec.type.base
+            if (cls is bool and base == "bool") or (
+                    cls is int and base == "int" and -spec.limit < value < spec.limit) or (
+                    cls is str and base == "string" and value.isascii() and len(value) <= MAX_STRING):
+                fact[spec.key] = value
+            else:
+                fact[spec.key] = _convert(value, spec, index, entity.kind)
+        return fact
+
+
+def _batch(pending: dict[int, list[dict]]) -> tuple[list[tuple[int, str, str]], int]:
+    sid = uuid.uuid4().hex  # one session per batch; each ruleset keeps its own sessions
+    batch, total = [], 0
+    for j, facts in sorted(pending.items()):
+        for fact in facts:
+            fact[SID] = sid
+        # The sentinel closes every batch: never empty, and an action always runs.
+        payload = json.dumps([*facts, {KIND: SENTINEL_KIND, SEQ: -1, SID: sid}],
+                             ensure_ascii=False, separators=(",", ":"), check_circular=False)
+        batch.append((j, sid, payload))
+        total += len(facts)
+    return batch, total
+
+
+def _convert(value, spec: FieldSpec, index: int, kind: str):
+    """The value as the engine sees it, or BackendError if it does not match its type."""
+    base = spec.type.base
+    if base == "bool":
+        if value is True or value is False:
+            return value
+    elif base == "string":
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                raise _value_error(index, kind, spec, value, f"text longer than {MAX_STRING:,} characters")
+            return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= spec.limit:
+            raise _value_error(index, kind, spec, value, f"a number of magnitude below {spec.limit:.0e}")
+        return int(value) * 10**spec.scale
+    elif base == "number" and isinstance(value, float):
+        if not math.isfinite(value) or abs(value) >= spec.limit:
+            raise _value_error(index, kind, spec, value, f"a finite number of magnitude below {spec.limit:.0e}")
+        return round(round(value, spec.scale) * 10**spec.scale)  # exact below 1e11
+    raise _value_error(index, kind, spec, value, _EXPECTED[base])
+
+
+_EXPECTED = {"int": "a whole number", "number": "a number", "bool": "true or false", "string": "text"}
+
+
+def _value_error(index: int, kind: str, spec: FieldSpec, value, expected: str) -> BackendError:
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    return BackendError(f"entity {index} ({kind}): the value of {spec.name!r} is {shown} "
+                        f"({type(value).__name__}); the checks need {expected}")
+
+
+# --------------------------------------------------------------------------- the worker
+
+
+class _Supervisor:
+    """Owns the worker process: starts it (and loads the rules), exchanges one request and
+    one reply at a time, and stops it on a crash, a hang, an engine error or ``stop``."""
+
+    def __init__(self, spec: list, settings: Settings):
+        self._spec = spec
+        self._settings = settings
+        self._process = None
+        self._conn = None
+        self._owner = os.getpid()
+
+    def ensure_running(self) -> None:
+        if self._owner != os.getpid():  # a forked copy: leave the parent's worker alone
+            self._process, self._conn, self._owner = None, None, os.getpid()
+        if self._process is None:
+            self._process, self._conn = _spawn()
+            rules = sum(len(rules) for _, rules in self._spec)
+            self.receive(*self.send(("load", self._spec), rules, 0))
+
+    def send(self, request: tuple, facts: int, entities: int, timeout: float | None = None) -> tuple:
+        """Send one request; the arguments for :meth:`receive` (its deadline and subject)."""
+        if timeout is None:
+            timeout = self._settings.timeout + self._settings.timeout_per_fact * facts
+        subject = (f"evaluating {entities} entities" if request[0] == "run"
+                   else "loading the rules" if request[0] == "load" else f"handling {request[0]}")
+        try:
+            self._conn.send(request)
+        except (BrokenPipeError, ConnectionError, OSError):
+            raise self._failure(subject) from None
+        return time.monotonic() + timeout, timeout, subject
+
+    def receive(self, deadline: float, timeout: float, subject: str):
+        """The worker's answer, or BackendError after stopping it."""
+        ready = multiprocessing.connection.wait([self._conn, self._process.sentinel],
+                                                max(0.0, deadline - time.monotonic()))
+        if self._conn in ready:
+            try:
+                status, value = self._conn.recv()
+            except (EOFError, OSError):
+                raise self._failure(subject) from None
+            if status == "ok":
+                return value
+            self.stop()
+            raise BackendError(f"the durable_rules engine failed while {subject}: {value}; "
+                               "its worker process was stopped and a fresh one will be started "
+                               "on the next run")
+        if ready:
+            raise self._failure(subject)
+        self.stop(kill=True)
+        raise BackendError(f"the durable_rules engine did not answer within {timeout:.0f} s while "
+                           f"{subject}; its worker process was killed and a fresh one will be "
+                           "started on the next run")
+
+    def drain(self, deadline: float, timeout: float, subject: str) -> None:
+        """Wait for an answer nobody needs any more, to keep requests and replies in step."""
+        if self._conn is None:  # the worker is gone already
+            return
+        try:
+            self.receive(deadline, timeout, subject)
+        except BackendError:
+            pass
+
+    def _failure(self, subject: str) -> BackendError:
+        self._process.join(5)
+        code = self._process.exitcode
+        self.stop(kill=True)
+        if code is not None and code < 0:
+            cause = f"was killed by {signal.Signals(-code).name}"
+        else:
+            cause = f"exited with status {code}"
+        return BackendError(f"the durable_rules engine crashed while {subject}: its worker process "
+                            f"{cause}; a fresh worker will be started on the next run")
+
+    def stop(self, kill: bool = False) -> None:
+        """Ask the worker to exit (or ``kill`` it at once), and release the pipe."""
+        process, conn = self._process, self._conn
+        self._process, self._conn = None, None
+        if process is None or self._owner != os.getpid():
+            return
+        if process.is_alive() and not kill:
+            try:
+                conn.send(("stop", None))
+            except (BrokenPipeError, ConnectionError, OSError):
+                pass
+            process.join(2)
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+        conn.close()
+        if not process.is_alive():
+            process.close()
+
+
+def _worker_main(conn) -> None:
+    """The worker process's entry point; durable_rules is loaded there, never here."""
+    from . import _durable_worker
+
+    _durable_worker.serve(conn)
+
+
+def _spawn():
+    """A fresh worker process and our end of its pipe."""
+    context = multiprocessing.get_context("spawn")  # no parent threads or locks inherited
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_worker_main, args=(theirs,), name="ag18-durable-worker", daemon=True)
+    try:
+        process.start()
+    except (OSError, RuntimeError) as error:
+        ours.close()
+        raise BackendError(f"could not start the durable worker process ({error}); a script that "
+                           "uses this backend must guard its top-level code with "
+                           "'if __name__ == \"__main__\":'") from None
+    finally:
+        theirs.close()  # the worker holds its own copy; its death then reads as end-of-file here
+    return process, ours
