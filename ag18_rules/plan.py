@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from dataclasses import fields, is_dataclass, replace
 from functools import lru_cache
 from typing import Any, Callable, Collection, Mapping, Optional
@@ -39,6 +40,9 @@ from .source import Document, format_path, load_file
 __all__ = ["load_plan", "plan_to_dict"]
 
 FORMAT = "ag18-plan/1"
+# A province-wide plan of 100,000 organisations takes about 17 MB of YAML; the reader's general
+# 5 MB limit is meant for rule and parameter files.
+MAX_PLAN_BYTES = 64 * 1024 * 1024
 SNAPSHOTS = ("before", "after")
 LISTS = ("organizations", "tasks", "admin_units", "people")
 
@@ -52,10 +56,9 @@ _SNAP_WORDS = {"before": ("cơ cấu trước sắp xếp (before)", "`before`")
                "after": ("cơ cấu sau sắp xếp (after)", "`after`")}
 _LIST_WORDS = {"organizations": ("tổ chức", "organisation"), "tasks": ("nhiệm vụ", "task"),
                "admin_units": ("đơn vị hành chính", "administrative unit"), "people": ("người", "person")}
-# Near-miss suggestions compare a word with every candidate; beyond this many candidates only the
-# first few unknown references get one, so a huge plan full of typos still loads quickly.
-_SUGGEST_ALWAYS_BELOW = 5000
-_SUGGEST_BUDGET = 20
+# A near-miss suggestion compares the word with every candidate id; after this many comparisons
+# in one plan, later unknown ids get none, so a huge plan full of typos still loads in seconds.
+_SUGGESTION_BUDGET = 500_000
 
 
 # --------------------------------------------------------------------------- entry points
@@ -107,16 +110,18 @@ def _document(source: str | os.PathLike | Mapping, filename: Optional[str]) -> D
     """The loaded file, or a position-less document around a program's mapping."""
     if isinstance(source, Mapping):
         return Document(_plain(source), filename or "<dict>")
-    doc = load_file(source)
+    doc = load_file(source, max_bytes=MAX_PLAN_BYTES)
     return replace(doc, filename=filename) if filename else doc
 
 
 def _plain(value: Any) -> Any:
-    """A program's mappings and sequences as the dicts and lists a loaded file has."""
+    """A program's mappings and sequences as the dicts and lists a loaded file has (text in NFC)."""
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {_plain(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
+    if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
+        return unicodedata.normalize("NFC", value)
     return value
 
 
@@ -296,7 +301,7 @@ class _Checker:
         self.data = data if isinstance(data, dict) else {}
         self.rule_ids = None if rule_ids is None else frozenset(rule_ids)
         self.out: list[Diagnostic] = []
-        self.suggestions_left = _SUGGEST_BUDGET
+        self.comparisons_left = _SUGGESTION_BUDGET
         self.has_before = isinstance(self.data.get("before"), dict)
         self.index = {(snap, name): self._first_ids(snap, name) for snap in SNAPSHOTS for name in LISTS}
 
@@ -352,11 +357,9 @@ class _Checker:
         )
 
     def _suggest(self, word: str, candidates: Collection[str]) -> Optional[str]:
-        if len(candidates) > _SUGGEST_ALWAYS_BELOW:
-            if self.suggestions_left <= 0:
-                return None
-            self.suggestions_left -= 1
-        return schema.closest(word, sorted(candidates))
+        """The closest candidate id, while the plan's budget of comparisons lasts."""
+        self.comparisons_left -= len(candidates)
+        return schema.closest(word, sorted(candidates)) if self.comparisons_left >= 0 else None
 
     def _resolve(self, ident: str, snap: str, name: str, path: tuple) -> None:
         """Report ``ident`` when no entry of ``name`` in ``snap`` has it."""
@@ -595,7 +598,8 @@ def _int(value: Any) -> Optional[int]:
 
 
 def _float(value: Any) -> Optional[float]:
-    return None if value is None else float(value)
+    """Areas and fund coefficients to 4 decimals, the precision every backend computes with."""
+    return None if value is None else round(float(value), 4)
 
 
 def _ids(value: Any) -> Optional[tuple[str, ...]]:
