@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
 from .errors import Ag18Error, InputError
+from .fixes import FixOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -77,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("text", "json"), default="text")
     c.add_argument("--explain", action="store_true", help="show each failing condition with its values")
     c.add_argument("--by-head", action="store_true", help="group findings under the head of each organisation")
+    _fix_args(c)
+
+    c = command("diff", _diff, "the findings that appear, disappear or change between two versions of a plan; "
+                               "exit 0 when the later version has no unwaived error, 1 when it has one, 2 on bad input")
+    c.add_argument("old", metavar="PLAN_A", help="the earlier version")
+    c.add_argument("new", metavar="PLAN_B", help="the later version")
+    policy_args(c)
+    c.add_argument("--as-of", type=_date, metavar="DATE", help="evaluation date (default: each plan's effective date)")
+    c.add_argument("--format", choices=("text", "json"), default="text")
 
     c = command("scorecard", _scorecard, "per-organisation scorecard of a plan's findings (annual evaluation)")
     c.add_argument("plan", metavar="PLAN")
@@ -115,13 +125,39 @@ def _policy(args, backend: str = "python"):
     return Policy.load(args.policy, backend=backend)
 
 
+def _fix_args(c) -> None:
+    c.add_argument("--no-fixes", action="store_true",
+                   help="do not search for the change that removes each finding (the search re-evaluates the plan)")
+    c.add_argument("--max-fixes", type=_count, default=FixOptions.limit, metavar="N",
+                   help=f"findings that get a fix verified by re-evaluation, errors first (default {FixOptions.limit}); "
+                        "the others get an unverified hint")
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a count: {text!r}")
+    return int(text)
+
+
+def _diff(args, out, err) -> int:
+    from .diff import diff_reports, render_diff
+
+    with _policy(args, args.backend) as policy:
+        old, new = policy.load_plan(args.old), policy.load_plan(args.new)  # both validated before either is evaluated
+        result = diff_reports(policy.evaluate(old, as_of=args.as_of), policy.evaluate(new, as_of=args.as_of))
+    out.write(result.to_json(args.lang) + "\n" if args.format == "json" else render_diff(result, args.lang))
+    return EXIT_FINDINGS if result.verdict == "fail" else EXIT_OK
+
+
 def _check(args, out, err) -> int:
     from .render import render_text
 
     worst = EXIT_OK
     with _policy(args, args.backend) as policy:
         plans = [policy.load_plan(p) for p in args.plans]  # all plans validated before any is evaluated
-        reports = [policy.evaluate(p, as_of=args.as_of, explain_=args.explain) for p in plans]
+        fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
+        reports = [policy.evaluate(p, as_of=args.as_of, explain_=args.explain, fixes=fixes, origin=True)
+                   for p in plans]
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
     if args.format == "json":
         if args.by_head:

@@ -20,7 +20,9 @@ from .compiler import CompiledCheck, CompiledRule, compile_rules, param_field
 from .errors import Ag18Error, Text
 from .facts import FactTable, derive, with_dated_facts
 from .facts.derive import DEFAULT_COUNTED
+from .fixes import FixOptions, attach_fixes
 from .model import Plan
+from .origin import classify_origin
 from .parameters import ParameterSet
 from .report import NotApplicable, Report
 from .rulespec import load_rules
@@ -112,8 +114,13 @@ class Policy:
         return load_plan(plan, rule_ids=self.rule_ids)
 
     def evaluate(self, plan: PlanInput, *, as_of: Optional[dt.date] = None, explain_: bool = False,
-                 **options: Any) -> Report:
-        """Evaluate ``plan`` (a path, a dict or a :class:`Plan`) as of ``as_of`` (default: its date)."""
+                 fixes: Union[bool, FixOptions] = False, origin: bool = False, **options: Any) -> Report:
+        """Evaluate ``plan`` (a path, a dict or a :class:`Plan`) as of ``as_of`` (default: its date).
+
+        ``fixes`` (True or :class:`FixOptions`) adds to each finding a change that removes it, verified
+        by evaluating the changed plan; ``origin`` says whether the plan introduced each finding or
+        found it in ``before``, and lists what it resolves.  Both evaluate again; both are off by default.
+        """
         plan = self.load_plan(plan)
         as_of = as_of or plan.effective
         if isinstance(as_of, str):
@@ -122,19 +129,41 @@ class Policy:
         active = self._active(table, as_of)
         entities, resolved = self._entities(table, active.checks, as_of)
         outcomes = self._prepared.run(entities)
-        return explain.build_report(
+        report = explain.build_report(
             self, plan, as_of, table, entities, resolved, active, outcomes,
             trace=explain_ or options.get("explain", False),
         )
+        if origin:
+            report = classify_origin(self, plan, as_of, report)
+        if fixes:
+            report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None)
+        return report
 
-    def facts(self, plan: Plan, as_of: dt.date) -> FactTable:
-        counted = DEFAULT_COUNTED
+    def check(self, rule_id: str, check_id: str) -> CompiledCheck:
+        """The compiled check ``check_id`` of rule ``rule_id``."""
+        return next(c for c in self._rule_of[rule_id].checks if c.spec.id == check_id)
+
+    def counted_categories(self, as_of: dt.date) -> tuple[str, ...]:
+        """The staff categories counted towards targets on ``as_of`` (parameter staff.counted_categories)."""
         if "staff.counted_categories" in self.params:
             found = self.params.get("staff.counted_categories").resolve(as_of, {})
             if found is not None and found.value:
-                counted = tuple(found.value)
-        table = derive(plan, counted_categories=counted, rule_ids=self.rule_ids)
+                return tuple(found.value)
+        return DEFAULT_COUNTED
+
+    def facts(self, plan: Plan, as_of: dt.date) -> FactTable:
+        table = derive(plan, counted_categories=self.counted_categories(as_of), rule_ids=self.rule_ids)
         return with_dated_facts(table, self.params, as_of)
+
+    def evaluate_part(self, plan: Plan, as_of: dt.date, table: FactTable, indices: Sequence[int]) -> Report:
+        """The report of ``plan`` on the entities ``indices`` of its fact ``table`` only (the plan record
+        always included): checks are per entity, so the fix search re-checks only what a change touched."""
+        chosen = sorted(set(indices) | {0})
+        part = FactTable(tuple(table.entities[i] for i in chosen), tuple(table.refs[i] for i in chosen))
+        active = self._active(part, as_of)
+        entities, resolved = self._entities(part, active.checks, as_of)
+        outcomes = self._prepared.run(entities)
+        return explain.build_report(self, plan, as_of, part, entities, resolved, active, outcomes)
 
     def _active(self, table: FactTable, as_of: dt.date) -> _Active:
         plan_facts = table.entities[0].values

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 from .backends.base import Outcome
 from .errors import Text
 from .expr import trace
+from .expr.evaluate import TraceNode
+from .expr.nodes import Binary, Node, children
 from .expr.nodes import names as names_of
 from .facts import CATALOGUE, EntityRef, FactTable
 from .model import Plan
@@ -28,6 +30,7 @@ def build_report(policy: "Policy", plan: Plan, as_of: dt.date, table: FactTable,
     checks = {c.key: c for c in active.checks}
     findings: list[Finding] = []
     na = list(active.not_applicable)
+    pilots = {o.id: o.pilot for o in plan.after.organizations if o.pilot is not None}  # once, not per finding
     for outcome in outcomes:
         check = checks.get(outcome.check)
         if check is None:
@@ -37,7 +40,7 @@ def build_report(policy: "Policy", plan: Plan, as_of: dt.date, table: FactTable,
         if outcome.verdict == "unknown":
             na.append(NotApplicable(check.rule, _missing_reason(check, values, policy, as_of), check.spec.id, ref))
             continue
-        findings.append(_finding(policy, plan, as_of, check, ref, values, resolved[outcome.entity], trace))
+        findings.append(_finding(policy, plan, as_of, check, ref, values, resolved[outcome.entity], trace, pilots))
     targets = tuple(_target(policy.rule(r.id), entities[0].values, resolved[0], as_of)
                     for r in policy.rules if r.spec.target and _target_active(r, active))
     return Report(
@@ -53,7 +56,8 @@ def _target_active(rule: "CompiledRule", active: "_Active") -> bool:
     return any(c.key == f"{rule.id}/{rule.spec.target.check}" for c in active.checks)
 
 
-def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values, resolved, want_trace) -> Finding:
+def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values, resolved, want_trace,
+             pilots: Mapping) -> Finding:
     rule = policy.rule(check.rule)
     spec = check.spec
     named = check.alias_values(values)
@@ -70,9 +74,11 @@ def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values
     extra = {}
     if want_trace:
         extra["trace"] = {
-            "where": trace(check.where_source, named).to_json(),
-            "require": trace(check.require_source, named).to_json(),
+            "where": blame(check.where_source, trace(check.where_source, named)),
+            "require": blame(check.require_source, trace(check.require_source, named)),
         }
+        quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
+        extra["clauses"] = [{"id": cid, "quote": quotes.get(cid)} for cid in rule.spec.clause]
     return Finding(
         rule=rule.id,
         check=spec.id,
@@ -83,10 +89,26 @@ def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values
         values={name: named.get(name) for name in shown},
         parameters=params,
         fix=fill(spec.fix, fields) if spec.fix else None,
-        waived=_waiver(plan, rule.id, ref, as_of),
+        waived=_waiver(plan, rule.id, ref, as_of, pilots),
         unverified=tuple(p.name for p in params if not p.verified),
         extra=extra,
     )
+
+
+def blame(node: Node, traced: TraceNode, wanted: bool = True) -> dict:
+    """A traced condition as JSON with ``failed`` on every node: true where it made the condition false.
+
+    A false ``and`` blames its false operands, a false ``or`` both; the blame stops at a comparison,
+    a membership test, a name or a ``not``.  A condition that held (or was not wanted) blames nothing.
+    """
+    failed = wanted and traced.value is False
+    logical = failed and isinstance(node, Binary) and node.op in ("and", "or")
+    return {
+        "expr": traced.text,
+        "value": traced.value,
+        "failed": failed,
+        "children": [blame(kid, t, logical and t.value is False) for kid, t in zip(children(node), traced.children)],
+    }
 
 
 def _param_use(alias: str, hit) -> ParameterUse:
@@ -99,14 +121,14 @@ def _param_use(alias: str, hit) -> ParameterUse:
     )
 
 
-def _waiver(plan: Plan, rule_id: str, ref: EntityRef, as_of: dt.date) -> Optional[Waived]:
+def _waiver(plan: Plan, rule_id: str, ref: EntityRef, as_of: dt.date, pilots: Mapping) -> Optional[Waived]:
+    """The waiver, or the approved pilot (``pilots``: by organisation id), that covers this finding."""
     for w in plan.waivers:
         if w.rule == rule_id and (w.entity is None or w.entity == ref.id) and w.in_force(as_of):
             return Waived(w.reason, w.reference, w.approved_by, w.expires)
-    if ref.kind == "organization":
-        org = next((o for o in plan.after.organizations if o.id == ref.id), None)
-        if org and org.pilot and org.pilot.approval and rule_id in org.pilot.exempt_from:
-            return Waived(org.pilot.model, org.pilot.approval, None, None, by="pilot")
+    pilot = pilots.get(ref.id) if ref.kind == "organization" else None
+    if pilot and pilot.approval and rule_id in pilot.exempt_from:
+        return Waived(pilot.model, pilot.approval, None, None, by="pilot")
     return None
 
 

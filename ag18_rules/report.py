@@ -13,7 +13,7 @@ from typing import Any, Mapping, Optional
 from .errors import Text
 from .facts import EntityRef
 
-__all__ = ["Finding", "NotApplicable", "ParameterUse", "Report", "TargetProgress", "SEVERITIES"]
+__all__ = ["Finding", "NotApplicable", "ParameterUse", "Report", "Resolved", "TargetProgress", "SEVERITIES"]
 
 SEVERITIES = ("error", "warning", "info")
 REPORT_FORMAT = "ag18-report/1"
@@ -94,8 +94,33 @@ class Finding:
             "messages": {"vi": self.message.vi, "en": self.message.en},
         }
         for key, value in self.extra.items():
-            out[key] = value
+            out[key] = _jsonable(value, lang)
         return out
+
+
+def _jsonable(value: Any, lang: str) -> Any:
+    """An ``extra`` value as JSON: objects that know their JSON form (fixes) give it in ``lang``."""
+    if hasattr(value, "to_json"):
+        return value.to_json(lang)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v, lang) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A finding of the structure before the plan that the plan no longer has: progress."""
+
+    rule: str
+    check: str
+    severity: str
+    entity: EntityRef
+    message: Text
+
+    def to_json(self, lang: str = "vi") -> dict:
+        return {"rule": self.rule, "check": self.check, "severity": self.severity,
+                "entity": {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name},
+                "message": self.message(lang)}
 
 
 @dataclass(frozen=True)
@@ -144,6 +169,7 @@ class Report:
     not_applicable: tuple[NotApplicable, ...]
     plan_title: Optional[str] = None
     source: Optional[str] = None
+    resolved: tuple[Resolved, ...] = ()  # findings of `before` the plan resolves (see .origin)
 
     @property
     def verdict(self) -> str:
@@ -170,6 +196,7 @@ class Report:
             "findings": [f.to_json(lang) for f in self.findings],
             "targets": [t.to_json() for t in self.targets],
             "not_applicable": [n.to_json(lang) for n in self.not_applicable],
+            "resolved": [r.to_json(lang) for r in self.resolved],
         }
 
     def to_json(self, lang: str = "vi", indent: Optional[int] = 2) -> str:
