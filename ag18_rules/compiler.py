@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable, Mapping, Optional
 
 from .backends.base import CheckProgram
 from .errors import Diagnostic, InputError, Span, Text
 from .expr import ExprError, check, compile_expr, parse
 from .expr.nodes import Binary, In, Literal, Name, Node, Unary
-from .expr.types import BOOL, Type
+from .expr.types import Type
 from .facts import CATALOGUE
 from .parameters import ParameterSet
 from .rulespec import CheckSpec, Located, RuleSpec
@@ -28,6 +29,7 @@ __all__ = ["CompiledCheck", "CompiledRule", "compile_rules", "param_field", "PLA
 PLACEHOLDER_EXTRAS = ("id", "name")
 
 
+@lru_cache(maxsize=None)
 def param_field(parameter_id: str) -> str:
     """The fact field that carries a parameter's resolved value for an entity."""
     return "p__" + re.sub(r"[^A-Za-z0-9]", "_", parameter_id)
@@ -117,46 +119,39 @@ def _norm(text: str) -> str:
 
 
 def _param_type(param) -> Optional[Type]:
+    """The type conditions see for a parameter: the common type of its leaves (None for a list)."""
     leaves = []
 
-    def walk(v):
-        if isinstance(v, Mapping):
-            if "value" in v and ("below" in v or len(v) == 1):
-                walk(v["value"])
-            else:
-                for x in v.values():
-                    walk(x)
-        elif isinstance(v, (list, tuple)):
-            for x in v:
-                walk(x)
-        else:
-            leaves.append(v)
+    def walk(value):
+        if isinstance(value, Mapping):
+            is_bracket = "value" in value and set(value) <= {"value", "below"}
+            for leaf in ([value["value"]] if is_bracket else value.values()):
+                walk(leaf)
+        elif isinstance(value, (list, tuple)):
+            if value and all(isinstance(v, str) for v in value):
+                leaves.append(tuple(value))  # a list of names, e.g. staff categories
+            for item in value:
+                if not isinstance(item, str):
+                    walk(item)
+        elif value is not None:
+            leaves.append(value)
 
-    for entry in _entries(param):
-        walk(getattr(entry, "value", entry))
-    leaves = [v for v in leaves if v is not None]
+    for _, entry in param.values:
+        walk(entry.value)
+    if any(isinstance(v, tuple) for v in leaves):
+        return None
     if not leaves:
         return Type("number", True)
-    if all(isinstance(v, str) for v in leaves):
-        return None if any(isinstance(getattr(e, "value", None), (list, tuple)) and
-                           all(isinstance(x, str) for x in getattr(e, "value")) for e in _entries(param)) \
-            else Type("string", True)
     if all(isinstance(v, bool) for v in leaves):
         return Type("bool", True)
+    if all(isinstance(v, str) for v in leaves):
+        return Type("string", True)
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in leaves):
         return Type("int" if all(isinstance(v, int) for v in leaves) else "number", True)
     return None
 
 
-def _entries(param):
-    values = getattr(param, "values", ())
-    if isinstance(values, Mapping):
-        return list(values.values())
-    return [v[1] if isinstance(v, tuple) else v for v in values]
-
-
 def _compile_check(rule: RuleSpec, c: CheckSpec, params: ParameterSet, problems: list) -> Optional[CompiledCheck]:
-    doc = rule.doc
     facts = CATALOGUE[c.applies_to]
     env: dict[str, Type] = {name: spec.type for name, spec in facts.items()}
     fields: dict[str, str] = {}
@@ -175,6 +170,7 @@ def _compile_check(rule: RuleSpec, c: CheckSpec, params: ParameterSet, problems:
                 f"Tham số '{pid}' không có trong chính sách" + (f"; có phải ý là '{hint}'?" if hint else ""),
                 f"Parameter '{pid}' is not in the policy" + (f"; did you mean '{hint}'?" if hint else ""))))
             ok = False
+            env[alias] = Type("number", True)  # keeps the conditions' own problems from cascading
             continue
         param = params.get(pid)
         for needed in param.facts_needed():

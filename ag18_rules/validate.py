@@ -7,7 +7,7 @@ file is collected and reported together.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Optional, Sequence
 
 from .errors import Diagnostic, InputError, Text
 

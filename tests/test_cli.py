@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from ag18_rules.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +113,6 @@ def test_coverage_accounts_for_every_clause():
     code, out, _ = run("coverage", "--format", "json", "--lang", "en")
     assert code == 0
     data = json.loads(out)
-    programme = (Path(__file__).resolve().parents[2] / "shared" / "programme.md")
     assert data["summary"]["clauses"] == 26
     assert data["summary"]["unaccounted"] == 0
     rows = {r["clause"]: r for r in data["clauses"]}
