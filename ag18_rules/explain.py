@@ -178,14 +178,15 @@ class _Blank(dict):
 
 def fill(text: Text, values: Mapping[str, Any]) -> Text:
     """A message with its placeholders replaced by the entity's values."""
-    shown = _Blank({k: _show(v) for k, v in values.items()})
+    shown = _Blank({k: show(v) for k, v in values.items()})
     fmt = string.Formatter()
     return Text(fmt.vformat(text.vi, (), shown), fmt.vformat(text.en, (), shown))
 
 
-def _show(value: Any) -> str:
+def show(value: Any, none: str = "—") -> str:
+    """A value as people read it: no trailing zeros, booleans as in conditions."""
     if value is None:
-        return "—"
+        return none
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
 
+from .explain import show
 from .report import Finding, Report
 
 _L = {
@@ -160,10 +161,4 @@ def _tv(value) -> str:
 
 
 def _v(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".")
-    return str(value)
+    return show(value, none="null")
