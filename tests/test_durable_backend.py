@@ -7,6 +7,7 @@ the expected verdicts literally.
 from __future__ import annotations
 
 import gc
+import json
 from concurrent.futures import ThreadPoolExecutor
 import importlib.util
 import os
@@ -14,6 +15,7 @@ import random
 import signal
 import time
 import unicodedata
+import uuid
 from typing import Mapping, Sequence
 
 import pytest
@@ -279,7 +281,7 @@ def test_repeated_evaluations_give_identical_outcomes(backend):
         runs = [prepared.run(entities) for _ in range(5)]
     assert runs[0] == expected(checks, entities)
     assert all(run == runs[0] for run in runs)
-    assert len(runs[0]) == 7  # identical entities are distinct facts (each has its own _seq)
+    assert len(runs[0]) == 7  # identical entities are distinct facts (each has its own number)
 
 
 def test_many_batches_give_the_same_answer(backend):
@@ -298,14 +300,14 @@ def test_facts_hold_only_the_fields_read_scaled_and_normalised():
     compiled = dc.compile_programs([program("c", "n1 * 2 > i1 + 1", where="s1 == 'Phòng'")])
     encoder = durable_module._FactEncoder(compiled, 100)
     decomposed = unicodedata.normalize("NFD", "Phòng")
-    fact = encoder.fact(7, Entity("organization", {"n1": 4.5, "i1": 3, "s1": decomposed, "i2": 8, "b1": None}))
+    fact = encoder.fact(7, Entity("organization", {"n1": 4.5, "i1": 3, "s1": decomposed, "i2": 8, "b1": None}), 3)
     keys = {spec.name: spec.key for spec in compiled.fields["organization"]}
-    assert fact == {"kind": "organization", "_seq": 7, "_z": 0,
+    assert fact == {"kind": "organization", "id": 3, "_z": 0,
                     keys["n1"]: 45000, keys["i1"]: 3, keys["s1"]: "Phòng"}
     assert set(keys) == {"n1", "i1", "s1"}  # i2 and b1 are not read by the checks
     # None is an absent field; a number is quantised to 4 decimals.
-    assert encoder.fact(0, Entity("organization", {"n1": 2.00004, "i1": None})) == {
-        "kind": "organization", "_seq": 0, "_z": 0, keys["n1"]: 20000}
+    assert encoder.fact(0, Entity("organization", {"n1": 2.00004, "i1": None}), 0) == {
+        "kind": "organization", "id": 0, "_z": 0, keys["n1"]: 20000}
 
 
 def test_text_is_compared_in_nfc(backend):
@@ -356,7 +358,74 @@ def test_range_of_int_fields_shrinks_where_arithmetic_could_overflow():
     assert limits["i1"] == limits["i2"] == 10**9  # their product stays exact in int64
     encoder = durable_module._FactEncoder(compiled, 10)
     with pytest.raises(BackendError, match="'i1' is 10000000000"):
-        encoder.fact(0, Entity("organization", {"i1": 10**10}))
+        encoder.fact(0, Entity("organization", {"i1": 10**10}), 0)
+
+
+# --------------------------------------------------------------------------- fact identity
+# durable_rules files the facts of a session under a 32-bit FNV-1a hash of their id alone and
+# silently drops a fact whose hash is taken, with all its outcomes.  The sids and values below
+# were found by searching with a model of that hash (state.c: calculateId, storeMessage).
+
+
+def _fixed_sids(monkeypatch, *sids: str) -> list[str]:
+    """Make the backend draw ``sids`` first, then random ones; the list of every sid drawn."""
+    drawn, queue, real = [], [uuid.UUID(sid) for sid in sids], uuid.uuid4
+
+    def uuid4() -> uuid.UUID:
+        value = queue.pop(0) if queue else real()
+        drawn.append(value.hex)
+        return value
+
+    monkeypatch.setattr(durable_module.uuid, "uuid4", uuid4)
+    return drawn
+
+
+def test_facts_whose_content_hashes_clash_are_both_matched(backend, monkeypatch):
+    # Identified by a hash of their content (with a "_seq" field and this sid), as the backend
+    # once sent them, these two facts clash and the engine dropped the second.
+    _fixed_sids(monkeypatch, "019c77a0202147018000000000000001")
+    entities = entities_of("i1", [101934, 761])
+    with backend.prepare([program("c", "i1 < 0")]) as prepared:
+        assert prepared.run(entities) == [Outcome("c", 0, "violated"), Outcome("c", 1, "violated")]
+
+
+def test_facts_are_numbered_in_their_batch_with_hashes_that_differ():
+    encoder = durable_module._FactEncoder(dc.compile_programs([program("c", "i1 < 0")]), 3)
+    batches = list(encoder.batches(entities_of("i1", range(7))))
+    assert [indices for _, _, indices in batches] == [[0, 1, 2], [3, 4, 5], [6]]
+    (_, sid, payload), = batches[1][0]
+    assert [fact["id"] for fact in json.loads(payload)] == [0, 1, 2, -1]  # -1: the sentinel
+    hashes = durable_module._number_hashes(5000)
+    assert len(hashes) == 5001  # the hashes of -1 ... 4999 all differ
+    assert dc.fnv1a32("sid-" + sid) not in durable_module._number_hashes(3)
+
+
+def test_a_batch_size_whose_numbers_clash_is_refused():
+    with pytest.raises(BackendError, match="batch size of 797,187 is too large"):
+        durable_module._FactEncoder(dc.compile_programs([program("c", "i1 < 0")]), 797_187)
+
+
+# The engine files a session fact, id "sid-<sid>", beside the batch's facts; with this sid its
+# hash is that of fact number 790.
+CLASHING_SID = "10577d684bc445989404466545db1462"
+
+
+def test_a_sid_whose_session_fact_would_clash_with_a_fact_is_not_used(backend, monkeypatch):
+    drawn = _fixed_sids(monkeypatch, CLASHING_SID)
+    entities = entities_of("i1", range(1000))
+    with backend.prepare([program("c", "i1 < 0")]) as prepared:
+        assert prepared.run(entities) == [Outcome("c", k, "violated") for k in range(1000)]
+    assert drawn[0] == CLASHING_SID and len(drawn) == 2  # drawn, refused, drawn again
+
+
+def test_a_fact_the_engine_drops_is_an_error_not_a_missing_outcome(backend, monkeypatch):
+    monkeypatch.setattr(durable_module, "_session_id", lambda taken: CLASHING_SID)
+    entities = entities_of("i1", range(1000))
+    with backend.prepare([program("c", "i1 < 0")]) as prepared:
+        with pytest.raises(BackendError, match="dropped a fact of the batch as a duplicate"):
+            prepared.run(entities)
+        monkeypatch.undo()
+        assert len(prepared.run(entities)) == 1000  # a fresh worker, a fresh sid
 
 
 # --------------------------------------------------------------------------- what is refused

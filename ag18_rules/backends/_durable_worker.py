@@ -9,7 +9,8 @@ The driver follows the pattern of ``reference/durable-rules.md`` §7: one privat
 whose timer threads never start, rulesets built once, a sentinel rule that fires in every
 evaluation, a fresh ``sid`` per batch, actions drained synchronously with ``assert_facts`` +
 ``do_actions``, the session deleted only after the sentinel fired, one-parameter callbacks that
-catch their own errors, and a lock around each evaluation.
+catch their own errors, and a lock around each evaluation.  Facts carry their number in the
+batch as durable's ``id`` (:mod:`.durable` explains why), and the callbacks report it.
 """
 from __future__ import annotations
 
@@ -22,10 +23,11 @@ import time
 import durable.engine
 import durable_rules_engine
 
-from ._durable_compile import SENTINEL_KIND
+from ._durable_compile import SENTINEL_KIND, SEQ
 
 SENTINEL_RULE = "__end__"
 CAP = 1000  # matches per action; durable reads the setting as an unsigned short
+OBSERVED = 2  # ERR_EVENT_OBSERVED (rules.h): a fact of the batch was dropped as a duplicate
 
 
 class _QuietHost(durable.engine.Host):
@@ -61,7 +63,7 @@ class _Engine:
         def on_match(c):  # exactly one parameter: two would make durable treat it as async
             try:
                 matches = c.m if isinstance(c.m, list) else (c.m,)
-                self._fired.update((tag, match._d["_seq"]) for match in matches)
+                self._fired.update((tag, match._d[SEQ]) for match in matches)
             except Exception as error:  # durable would swallow it; report it instead
                 self._errors.append(f"rule r{tag}: {type(error).__name__}: {error}")
 
@@ -75,7 +77,7 @@ class _Engine:
             self._errors.append(f"{type(error).__name__}: {error}")
 
     def run(self, batch: list[tuple[int, str, str]]) -> list[tuple[int, int]]:
-        """Assert each (ruleset index, sid, facts JSON); the (rule tag, _seq) pairs that fired."""
+        """Assert each (ruleset index, sid, facts JSON); the (rule tag, fact number) pairs that fired."""
         with self._lock:
             self._fired, self._errors = set(), []
             for index, sid, payload in batch:
@@ -86,12 +88,17 @@ class _Engine:
 
     def _assert(self, ruleset, sid: str, payload: str) -> None:
         self._ended = False
-        _, state = durable_rules_engine.assert_facts(ruleset._handle, payload)
+        code, state = durable_rules_engine.assert_facts(ruleset._handle, payload)
         ruleset.do_actions(state, self._on_complete)  # drains every action of this sid
         if not self._ended:
             # Deleting a session in which no action ran frees uninitialised memory.
             raise RuntimeError("the sentinel rule did not fire; the session was kept")
         durable_rules_engine.delete_state(ruleset._handle, sid)
+        # The fact numbers make this impossible.  The code reports only the batch's last fact
+        # that was not matched or was dropped, so this catches a drop only when no unmatched
+        # fact follows it -- a tripwire, not a proof.
+        if code == OBSERVED:
+            raise RuntimeError("the engine dropped a fact of the batch as a duplicate")
 
 
 def serve(conn) -> None:
