@@ -103,6 +103,13 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--backend", action="append", choices=("python", "durable"),
                    help="backend to run (repeatable; default: every installed backend)")
 
+    c = command("lint", _lint, "problems of a valid policy: untriggerable checks, one-sided examples, "
+                               "unused parameters, inconsistent dates, unreachable targets")
+    policy_args(c, backend=False)
+    c.add_argument("--plans", type=_count, default=1000, metavar="N",
+                   help="generated plans to evaluate (default 1000; 0 skips the checks that need them)")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+
     c = command("rules", _rules, "list the rules")
     policy_args(c, backend=False)
 
@@ -209,6 +216,17 @@ def _test(args, out, err) -> int:
     result = run_examples(args.directory, backends=args.backend)
     out.write(result.render(args.lang))
     return EXIT_OK if result.ok else EXIT_FINDINGS
+
+
+def _lint(args, out, err) -> int:
+    from .lint import lint_policy
+
+    report = lint_policy(args.policy, plans=args.plans)
+    if args.format == "json":
+        out.write(json.dumps(report.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(report.render(args.lang))
+    return EXIT_FINDINGS if report.diagnostics else EXIT_OK
 
 
 def _rules(args, out, err) -> int:
