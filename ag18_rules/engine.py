@@ -8,7 +8,9 @@ The plan, the date and the explain switch are arguments of each evaluation, neve
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union
@@ -54,6 +56,40 @@ def shipped_policy_dir() -> Path:
 def load_policy(path: Union[str, os.PathLike, None] = None, *, backend: str = "python") -> "Policy":
     """The policy in ``path`` (a folder with ``policy/`` and ``rules/``), or the shipped one."""
     return Policy.load(path, backend=backend)
+
+
+class _CollectorPause:
+    """Keeps Python's cyclic garbage collector off while evaluations run, as it was before.
+
+    An evaluation allocates millions of containers on a large plan, none in a reference cycle;
+    with the collector on, each full collection walks the whole heap, which grows with the plan,
+    so time grew faster than the plan.  The collector is process-wide: concurrent evaluations
+    share one pause, the first turns it off and the last restores it.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._depth == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._depth += 1
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            self._depth -= 1
+            if self._depth == 0 and self._was_enabled:
+                gc.enable()
+
+
+_COLLECTOR_PAUSED = _CollectorPause()
+
+#: a parameter an entity kind reads: (parameter id, its field, the parameter, the facts it is looked up by)
+_Lookup = tuple[str, str, Any, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -125,14 +161,9 @@ class Policy:
         as_of = as_of or plan.effective
         if isinstance(as_of, str):
             as_of = dt.date.fromisoformat(as_of)
-        table = self.facts(plan, as_of)
-        active = self._active(table, as_of)
-        entities, resolved = self._entities(table, active.checks, as_of)
-        outcomes = self._prepared.run(entities)
-        report = explain.build_report(
-            self, plan, as_of, table, entities, resolved, active, outcomes,
-            trace=explain_ or options.get("explain", False),
-        )
+        trace = explain_ or options.get("explain", False)
+        with _COLLECTOR_PAUSED:
+            report = self._report(plan, as_of, self.facts(plan, as_of), trace=trace)
         if origin:
             report = classify_origin(self, plan, as_of, report)
         if fixes:
@@ -160,10 +191,15 @@ class Policy:
         always included): checks are per entity, so the fix search re-checks only what a change touched."""
         chosen = sorted(set(indices) | {0})
         part = FactTable(tuple(table.entities[i] for i in chosen), tuple(table.refs[i] for i in chosen))
-        active = self._active(part, as_of)
-        entities, resolved = self._entities(part, active.checks, as_of)
-        outcomes = self._prepared.run(entities)
-        return explain.build_report(self, plan, as_of, part, entities, resolved, active, outcomes)
+        with _COLLECTOR_PAUSED:
+            return self._report(plan, as_of, part)
+
+    def _report(self, plan: Plan, as_of: dt.date, table: FactTable, trace: bool = False) -> Report:
+        """The report on the facts in ``table``: the checks in force run on the backend, then explained."""
+        active = self._active(table, as_of)
+        entities, resolved = self._entities(table, active.checks, as_of)
+        outcomes = self._prepared.run(entities, frozenset(c.key for c in active.checks))
+        return explain.build_report(self, plan, as_of, table, entities, resolved, active, outcomes, trace=trace)
 
     def _active(self, table: FactTable, as_of: dt.date) -> _Active:
         plan_facts = table.entities[0].values
@@ -183,29 +219,39 @@ class Policy:
         return _Active(tuple(checks), tuple(na))
 
     def _entities(self, table: FactTable, checks: Sequence[CompiledCheck], as_of: dt.date):
-        """Each entity's facts plus the resolved parameters the active checks of its kind read."""
-        by_kind: dict[str, set[str]] = {}
-        for check in checks:
-            by_kind.setdefault(check.spec.applies_to, set()).update(check.parameters.values())
+        """Each entity's facts plus the resolved parameters the active checks of its kind read.
+
+        A parameter's value depends only on the facts it is looked up by, so it is resolved once
+        per distinct case and evaluation."""
+        lookups = self._lookups(checks)
         cache: dict[tuple, Any] = {}
         resolved: list[dict] = []
         entities = []
         for entity in table.entities:
-            pids = by_kind.get(entity.kind)
-            if not pids:
+            kind_lookups = lookups.get(entity.kind)
+            if kind_lookups is None:
                 entities.append(entity)
                 resolved.append({})
                 continue
             values = dict(entity.values)
             found = {}
-            for pid in sorted(pids):
-                param = self.params.get(pid)
-                key = (pid,) + tuple(values.get(f) for f in param.facts_needed())
-                if key not in cache:
-                    cache[key] = param.resolve(as_of, values)
-                hit = cache[key]
-                values[param_field(pid)] = hit.value if hit is not None else None
+            for pid, field, param, needed in kind_lookups:
+                key = (pid, *map(values.get, needed))
+                try:
+                    hit = cache[key]
+                except KeyError:
+                    hit = cache[key] = param.resolve(as_of, values)
+                values[field] = hit.value if hit is not None else None
                 found[pid] = hit
             entities.append(Entity(entity.kind, values))
             resolved.append(found)
         return tuple(entities), tuple(resolved)
+
+    def _lookups(self, checks: Sequence[CompiledCheck]) -> dict[str, tuple[_Lookup, ...]]:
+        """Per entity kind, the parameters its checks read, in the order of their ids."""
+        by_kind: dict[str, set[str]] = {}
+        for check in checks:
+            by_kind.setdefault(check.spec.applies_to, set()).update(check.parameters.values())
+        return {kind: tuple((pid, param_field(pid), self.params.get(pid), self.params.get(pid).facts_needed())
+                            for pid in sorted(pids))
+                for kind, pids in by_kind.items() if pids}

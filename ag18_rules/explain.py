@@ -7,7 +7,6 @@ Rendering never evaluates; this module is where a finding gets everything it wil
 from __future__ import annotations
 
 import datetime as dt
-import string
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
 
 from .backends.base import Outcome
@@ -171,16 +170,25 @@ def _target(rule: "CompiledRule", plan_values: Mapping, resolved: Mapping, as_of
     return TargetProgress(rule.id, value, target, t.unit, gap, status, t.deadline)
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return "{" + key + "}"
+class _Shown(dict):
+    """The values a message asks for, each shown as people read it when first asked for; an
+    unknown placeholder stays as written."""
+
+    def __init__(self, values: Mapping[str, Any]):
+        super().__init__()
+        self._values = values
+
+    def __missing__(self, key: str) -> str:
+        if key not in self._values:
+            return "{" + key + "}"
+        shown = self[key] = show(self._values[key])
+        return shown
 
 
 def fill(text: Text, values: Mapping[str, Any]) -> Text:
-    """A message with its placeholders replaced by the entity's values."""
-    shown = _Blank({k: show(v) for k, v in values.items()})
-    fmt = string.Formatter()
-    return Text(fmt.vformat(text.vi, (), shown), fmt.vformat(text.en, (), shown))
+    """A message with its placeholders replaced by the entity's values (only those it uses are formatted)."""
+    shown = _Shown(values)
+    return Text(text.vi.format_map(shown), text.en.format_map(shown))
 
 
 def show(value: Any, none: str = "—") -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Mapping, Protocol, Sequence
+from typing import Collection, Mapping, Optional, Protocol, Sequence
 
 from ..expr.nodes import Node, Value
 from ..expr.types import Type
@@ -60,8 +60,9 @@ class Outcome:
 
 
 class Prepared(Protocol):
-    def run(self, entities: Sequence[Entity]) -> list[Outcome]:
-        """Evaluate every check on every entity of its kind; outcomes sorted."""
+    def run(self, entities: Sequence[Entity], checks: Optional[Collection[str]] = None) -> list[Outcome]:
+        """Evaluate the checks whose keys are in ``checks`` (None: every check) on every entity of
+        their kind; outcomes sorted.  The engine passes the checks in force on its date."""
 
     def close(self) -> None:
         """Release what the prepared program holds (worker processes, engine state)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from ..backends.base import Entity
 from ..model import AdminUnit, Organization, Plan, Snapshot
@@ -58,20 +58,27 @@ def derive(
 
 
 class _OrgFacts:
-    """Organisation facts, including merger groups and the settlement of removed positions."""
+    """Organisation facts, including merger groups and the settlement of removed positions.
+
+    Each organisation's counted staff and each settlement unit's totals and representative are
+    computed once here, and shared by the organisation rows, the settlement and the plan totals.
+    """
 
     def __init__(self, plan: Plan, counted: tuple[str, ...], rule_ids: frozenset[str]):
         self.plan = plan
-        self.counted = counted
         self.rule_ids = rule_ids
         self.before = {o.id: o for o in plan.before.organizations} if plan.before else {}
         self.after = {o.id: o for o in plan.after.organizations}
+        self.ids = sorted(self.before.keys() | self.after.keys())
+        self.staff_before = {oid: o.staff.counted(counted) for oid, o in self.before.items()}
+        self.staff_after = {oid: o.staff.counted(counted) for oid, o in self.after.items()}
         self.group_of = self._groups()
         self.units = self._settlement_units()
+        self.totals: dict[str, tuple[int, int, int, int]] = {}
+        self.leads: dict[str, Optional[str]] = {}
+        for unit, members in self.units.items():
+            self.totals[unit], self.leads[unit] = self._unit_totals(members)
         self.settlement = self._settlement()
-
-    def staff(self, org: Organization) -> int:
-        return org.staff.counted(self.counted)
 
     # merger groups: connected components of formed_from edges (after org <-> before source)
     def _groups(self) -> dict[str, str]:
@@ -95,17 +102,34 @@ class _OrgFacts:
 
     def _settlement_units(self) -> dict[str, list[str]]:
         """Each organisation of ``before`` belongs to one unit: its merger group or itself."""
-        units: dict[str, list[str]] = defaultdict(list)
-        for oid in sorted(set(self.before) | set(self.after)):
-            units[self.group_of.get(oid, oid)].append(oid)
+        units: dict[str, list[str]] = {}
+        for oid in self.ids:
+            units.setdefault(self.group_of.get(oid, oid), []).append(oid)
         return units
 
-    def _unit_totals(self, members: list[str]):
-        sb = sum(self.staff(self.before[m]) for m in members if m in self.before)
-        sa = sum(self.staff(self.after[m]) for m in members if m in self.after)
-        db = sum(self.before[m].deputies for m in members if m in self.before)
-        da = sum(self.after[m].deputies for m in members if m in self.after)
-        return sb, sa, db, da
+    def _unit_totals(self, members: list[str]) -> tuple[tuple[int, int, int, int], Optional[str]]:
+        """Counted staff before and after, deputies before and after, of a unit's members; and
+        its representative, the first member (by id) that is in ``after``."""
+        sb = sa = db = da = 0
+        lead = None
+        for m in members:
+            old, new = self.before.get(m), self.after.get(m)
+            if old is not None:
+                sb += self.staff_before[m]
+                db += old.deputies
+            if new is not None:
+                sa += self.staff_after[m]
+                da += new.deputies
+                if lead is None:
+                    lead = m
+        return (sb, sa, db, da), lead
+
+    def _unit_of(self, oid: str, default: Optional[str] = None) -> Optional[str]:
+        """The settlement unit of an organisation of the plan (its merger group, or itself);
+        ``default`` for another id."""
+        if oid in self.before or oid in self.after:
+            return self.group_of.get(oid, oid)
+        return default
 
     def rows(self) -> list[tuple[EntityRef, dict]]:
         plan = self.plan
@@ -116,11 +140,11 @@ class _OrgFacts:
         heads = _heads(plan.after)
 
         result = []
-        for oid in sorted(set(self.before) | set(self.after)):
+        for oid in self.ids:
             org = self.after.get(oid) or self.before[oid]
             old = self.before.get(oid)
             in_after = oid in self.after
-            if oid in self.after:
+            if in_after:
                 status = "continuing" if old else ("formed" if org.formed_from else "new")
             else:
                 status = "merged_away" if oid in merged_away else "dissolved"
@@ -130,7 +154,7 @@ class _OrgFacts:
             was_intermediate = bool((old and old.intermediate) or any(s.intermediate for s in sources))
             group = self.group_of.get(oid)
             members = self.units[group] if group else None
-            totals = self._unit_totals(members) if members else (None,) * 4
+            totals = self.totals[group] if members else (None,) * 4
             unknown = sorted(set(org.pilot.exempt_from) - self.rule_ids) if org.pilot else []
             values = {
                 "status": status,
@@ -147,10 +171,10 @@ class _OrgFacts:
                 "civil_servants": org.staff.civil_servants,
                 "public_employees": org.staff.public_employees,
                 "contract": org.staff.contract,
-                "counted_staff": self.staff(org),
+                "counted_staff": self.staff_after[oid] if in_after else self.staff_before[oid],
                 "job_positions": org.job_positions,
                 "deputies_before": old.deputies if old else None,
-                "counted_staff_before": self.staff(old) if old else None,
+                "counted_staff_before": self.staff_before.get(oid),
                 "effective_before": old.effective if old else None,
                 "children_after": children_after.get(oid, 0) if in_after else 0,
                 "children_before": children_before.get(oid, 0) if old else None,
@@ -158,7 +182,7 @@ class _OrgFacts:
                 "parent_deputies": parent.deputies if parent else None,
                 "province_class": plan.province_class,
                 "sources": len(org.formed_from) if in_after else 0,
-                "group_lead": bool(members) and in_after and oid == _lead_of(members, self.after),
+                "group_lead": bool(members) and in_after and oid == self.leads[group],
                 "group_size": len(members) if members else None,
                 "group_staff_before": totals[0],
                 "group_staff_after": totals[1],
@@ -182,12 +206,11 @@ class _OrgFacts:
         """
         if self.plan.before is None:
             return {}
-        unit_of = {oid: self.group_of.get(oid, oid) for oid in set(self.before) | set(self.after)}
         leaving: dict[str, int] = defaultdict(int)
         transfers_in: dict[str, int] = defaultdict(int)
         for t in self.plan.transitions:
-            src = unit_of.get(t.from_, t.from_)
-            dst = unit_of.get(t.to) if t.outcome == "transfer" and t.to is not None else None
+            src = self._unit_of(t.from_, t.from_)
+            dst = self._unit_of(t.to) if t.outcome == "transfer" and t.to is not None else None
             if dst == src:
                 continue
             leaving[src] += t.count
@@ -195,10 +218,10 @@ class _OrgFacts:
                 transfers_in[dst] += t.count
         out = {}
         for unit, members in self.units.items():
-            sb, sa, _, _ = self._unit_totals(members)
+            sb, sa, _, _ = self.totals[unit]
             settled = leaving.get(unit, 0)
             removed = max(0, sb - sa)
-            rep = _lead_of(members, self.after) or members[0]
+            rep = self.leads[unit] or members[0]
             out[rep] = {
                 "settlement_unit": True,
                 "removed_positions": removed,
@@ -218,11 +241,6 @@ _NO_SETTLEMENT = {
     "transfers_in": None,
     "staff_gain": None,
 }
-
-
-def _lead_of(members: list[str], after: Mapping[str, Organization]) -> Optional[str]:
-    """The representative of a merger group: its first member (by id) that is in ``after``."""
-    return next((m for m in members if m in after), None)
 
 
 def _count_children(orgs: Iterable[Organization]) -> dict[str, int]:
@@ -249,7 +267,7 @@ def _plan_facts(plan: Plan, orgs: _OrgFacts) -> dict:
     after = list(orgs.after.values())
     before = list(orgs.before.values())
     has_before = plan.before is not None
-    staff_after = sum(orgs.staff(o) for o in after)
+    staff_after = sum(orgs.staff_after.values())
     baseline = plan.baseline
     reduction = None
     if baseline and baseline.staff > 0:
@@ -273,7 +291,7 @@ def _plan_facts(plan: Plan, orgs: _OrgFacts) -> dict:
         "approval_status": plan.approval.status if plan.approval else None,
         "orgs_before": len(before) if has_before else None,
         "orgs_after": len(after),
-        "staff_before": sum(orgs.staff(o) for o in before) if has_before else None,
+        "staff_before": sum(orgs.staff_before.values()) if has_before else None,
         "staff_after": staff_after,
         "deputies_before": sum(o.deputies for o in before) if has_before else None,
         "deputies_after": sum(o.deputies for o in after),
