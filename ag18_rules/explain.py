@@ -122,9 +122,14 @@ def _param_use(alias: str, hit) -> ParameterUse:
 
 def _waiver(plan: Plan, rule_id: str, ref: EntityRef, as_of: dt.date, pilots: Mapping) -> Optional[Waived]:
     """The waiver, or the approved pilot (``pilots``: by organisation id), that covers this finding."""
-    for w in plan.waivers:
-        if w.rule == rule_id and (w.entity is None or w.entity == ref.id) and w.in_force(as_of):
-            return Waived(w.reason, w.reference, w.approved_by, w.expires)
+    covering = [w for w in plan.waivers
+                if w.rule == rule_id and (w.entity is None or w.entity == ref.id) and w.in_force(as_of)]
+    if covering:
+        # by content, never by file order: a waiver for this entity before one for the whole
+        # plan, then the one lasting longest, then by reference
+        w = min(covering, key=lambda w: (w.entity is None, -(w.expires or dt.date.max).toordinal(),
+                                         w.reference or "", w.reason, w.approved_by or ""))
+        return Waived(w.reason, w.reference, w.approved_by, w.expires)
     pilot = pilots.get(ref.id) if ref.kind == "organization" else None
     if pilot and pilot.approval and rule_id in pilot.exempt_from:
         return Waived(pilot.model, pilot.approval, None, None, by="pilot")

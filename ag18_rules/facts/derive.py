@@ -109,9 +109,10 @@ class _OrgFacts:
 
     def _unit_totals(self, members: list[str]) -> tuple[tuple[int, int, int, int], Optional[str]]:
         """Counted staff before and after, deputies before and after, of a unit's members; and
-        its representative, the first member (by id) that is in ``after``."""
+        its representative: the member of ``after`` with the most counted staff, then by name,
+        so that renaming ids never moves a group's findings to another organisation."""
         sb = sa = db = da = 0
-        lead = None
+        lead = lead_key = None
         for m in members:
             old, new = self.before.get(m), self.after.get(m)
             if old is not None:
@@ -120,8 +121,9 @@ class _OrgFacts:
             if new is not None:
                 sa += self.staff_after[m]
                 da += new.deputies
-                if lead is None:
-                    lead = m
+                key = (-self.staff_after[m], new.name, m)
+                if lead_key is None or key < lead_key:
+                    lead, lead_key = m, key
         return (sb, sa, db, da), lead
 
     def _unit_of(self, oid: str, default: Optional[str] = None) -> Optional[str]:
