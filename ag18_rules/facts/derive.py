@@ -109,8 +109,8 @@ class _OrgFacts:
 
     def _unit_totals(self, members: list[str]) -> tuple[tuple[int, int, int, int], Optional[str]]:
         """Counted staff before and after, deputies before and after, of a unit's members; and
-        its representative: the member of ``after`` with the most counted staff, then by name,
-        so that renaming ids never moves a group's findings to another organisation."""
+        its representative: the member of ``after`` first by name, then by id, so that neither
+        renaming ids nor changing staff moves a group's findings to another organisation."""
         sb = sa = db = da = 0
         lead = lead_key = None
         for m in members:
@@ -121,7 +121,7 @@ class _OrgFacts:
             if new is not None:
                 sa += self.staff_after[m]
                 da += new.deputies
-                key = (-self.staff_after[m], new.name, m)
+                key = (new.name, m)
                 if lead_key is None or key < lead_key:
                     lead, lead_key = m, key
         return (sb, sa, db, da), lead
