@@ -28,7 +28,7 @@ _L = {
         "plan": "Plan", "as_of": "evaluated as of", "policy": "Policy",
         "verdict": "Verdict", "pass": "PASS", "fail": "FAIL",
         "error": "ERROR", "warning": "WARNING", "info": "INFO",
-        "counts": "{error} errors, {warning} warnings, {info} info; {waived} waived; {not_applicable} not applicable",
+        "counts": "errors: {error}, warnings: {warning}, info: {info}; waived: {waived}; not applicable: {not_applicable}",
         "values": "Values", "basis": "Basis", "since": "since", "fix": "Fix",
         "clause": "Clause", "waived": "Waived", "until": "until",
         "unverified": "Note: parameter {names} has not been verified against the legal text",
