@@ -93,14 +93,21 @@ def _clause_ids(params: ParameterSet) -> Mapping[str, object]:
     return {c.id: c for c in clauses}
 
 
+def _hint(hint: Optional[str], form: str = "'%s'") -> Text:
+    """The "did you mean" tail of a message, empty when there is no near miss."""
+    if not hint:
+        return Text("", "")
+    return Text(f"; có phải ý là {form % hint}?", f"; did you mean {form % hint}?")
+
+
 def _check_clauses(spec: RuleSpec, clauses: Mapping[str, object], params) -> list[Diagnostic]:
     out = []
     for i, cid in enumerate(spec.clause):
         if cid not in clauses:
             hint = closest(cid, clauses)
             out.append(spec.doc.diagnostic("unknown-clause", Text(
-                f"Điều khoản '{cid}' không có trong chương trình 19-CTr/TU" + (f"; có phải ý là '{hint}'?" if hint else ""),
-                f"Clause '{cid}' is not in programme 19-CTr/TU" + (f"; did you mean '{hint}'?" if hint else "")),
+                f"Điều khoản '{cid}' không có trong chương trình 19-CTr/TU" + _hint(hint).vi,
+                f"Clause '{cid}' is not in programme 19-CTr/TU" + _hint(hint).en),
                 ("clause", i)))
     if spec.quote and clauses and not out:
         quotes = " ".join(_norm(getattr(clauses[c], "quote_vi", "")) for c in spec.clause)
@@ -167,8 +174,8 @@ def _compile_check(rule: RuleSpec, c: CheckSpec, params: ParameterSet, problems:
         if pid not in params:
             hint = closest(pid, params.ids())
             problems.append(_at(located, "unknown-parameter", Text(
-                f"Tham số '{pid}' không có trong chính sách" + (f"; có phải ý là '{hint}'?" if hint else ""),
-                f"Parameter '{pid}' is not in the policy" + (f"; did you mean '{hint}'?" if hint else ""))))
+                f"Tham số '{pid}' không có trong chính sách" + _hint(hint).vi,
+                f"Parameter '{pid}' is not in the policy" + _hint(hint).en)))
             ok = False
             env[alias] = Type("number", True)  # keeps the conditions' own problems from cascading
             continue
@@ -256,9 +263,9 @@ def _check_placeholders(rule: RuleSpec, c: CheckSpec, env, problems) -> bool:
                     hint = closest(name, list(env) + list(PLACEHOLDER_EXTRAS))
                     problems.append(Diagnostic("unknown-placeholder", Text(
                         f"Chỗ trống {{{name}}} không phải dữ kiện hay tham số của kiểm tra '{c.id}'"
-                        + (f"; có phải ý là {{{hint}}}?" if hint else ""),
+                        + _hint(hint, "{%s}").vi,
                         f"Placeholder {{{name}}} is not a fact or parameter of check '{c.id}'"
-                        + (f"; did you mean {{{hint}}}?" if hint else "")), c.spans[f"{part}.{lang}"]))
+                        + _hint(hint, "{%s}").en), c.spans[f"{part}.{lang}"]))
                     ok = False
         if ok and names.get("vi") != names.get("en"):
             problems.append(Diagnostic("placeholder-mismatch", Text(
@@ -275,8 +282,8 @@ def _check_values(rule: RuleSpec, c: CheckSpec, env, problems) -> bool:
         if name not in env:
             hint = closest(name, env)
             problems.append(Diagnostic("unknown-value", Text(
-                f"'{name}' không phải dữ kiện hay tham số của kiểm tra '{c.id}'" + (f"; có phải ý là '{hint}'?" if hint else ""),
-                f"'{name}' is not a fact or parameter of check '{c.id}'" + (f"; did you mean '{hint}'?" if hint else "")),
+                f"'{name}' không phải dữ kiện hay tham số của kiểm tra '{c.id}'" + _hint(hint).vi,
+                f"'{name}' is not a fact or parameter of check '{c.id}'" + _hint(hint).en),
                 c.spans.get(f"values.{i}", rule.span)))
             ok = False
     return ok
