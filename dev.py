@@ -22,6 +22,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".ag18-installed"
+EXTRAS = "durable,server,lsp,dask,test"
 EXAMPLE = ROOT / "examples" / "sonv-offices-2021.yaml"
 
 
@@ -33,9 +34,9 @@ def ensure_env() -> None:
     wanted = (ROOT / "pyproject.toml").stat().st_mtime_ns
     if STAMP.exists() and STAMP.read_text().strip() == str(wanted):
         return
-    print("dev.py: installing ag18-rules with the durable and test extras", flush=True)
+    print(f"dev.py: installing ag18-rules with the extras {EXTRAS}", flush=True)
     subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-e", f"{ROOT}[durable,test]"], check=True)
+                    "-e", f"{ROOT}[{EXTRAS}]"], check=True)
     STAMP.write_text(str(wanted))
 
 
