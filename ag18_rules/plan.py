@@ -35,6 +35,7 @@ from .model import (
     Transition,
     Waiver,
 )
+from .labels import normalise_data
 from .source import Document, format_path, load_file
 
 __all__ = ["load_plan", "plan_to_dict"]
@@ -77,6 +78,7 @@ def load_plan(
     problem of the plan at once.
     """
     doc = _document(source, filename)
+    normalise_data(doc.data, schema.load_schema("plan"))  # Vietnamese labels of enum values -> codes
     data = schema.to_json_data(doc.data)
     problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
     problems += _Checker(doc, data, rule_ids).run()

@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 import jsonschema
 
+from . import labels
 from .errors import Diagnostic, Text
 
 __all__ = ["load_schema", "validate", "to_json_data", "closest"]
@@ -116,10 +117,15 @@ def _diagnostic(doc, data, base, error) -> Diagnostic:
     if v in ("enum", "const"):
         allowed = schema.get("enum") or [schema.get("const")]
         hint = closest(value, [a for a in allowed if isinstance(a, str)])
+        name = labels.enum_name(allowed)
+        near = labels.suggest_enum(name, value) if name and isinstance(value, str) else None
         listed = ", ".join(json.dumps(a, ensure_ascii=False) for a in allowed)
         vi = f"Giá trị {json.dumps(value, ensure_ascii=False)} không hợp lệ; giá trị được phép: {listed}"
         en = f"Value {json.dumps(value, ensure_ascii=False)} is not allowed; allowed values: {listed}"
-        if hint:
+        if near:  # a mistyped Vietnamese label or code: suggest the code with its label
+            vi += f". Có phải ý là '{near}' ({labels.label(name, near)})?"
+            en += f". Did you mean '{near}' ({labels.label(name, near, 'en')})?"
+        elif hint:
             vi += f". Có phải ý là '{hint}'?"
             en += f". Did you mean '{hint}'?"
         return doc.diagnostic("bad-value", Text(vi, en), path)
