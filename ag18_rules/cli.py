@@ -16,6 +16,8 @@ from typing import Mapping, Optional, Sequence, TextIO
 from .errors import Ag18Error, InputError, Text
 from .fixes import FixOptions
 
+LINT_BASELINE = "lint-baseline.yaml"
+
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -30,30 +32,50 @@ def main(argv: Optional[Sequence[str]] = None, *, stdout: TextIO | None = None,
         return EXIT_INPUT if exc.code else EXIT_OK
     lang = getattr(args, "lang", None) or requested_lang(argv)
     try:
+        _use_policy(args, out, err, lang)
         return args.run(args, out, err)
     except InputError as exc:
         err.write(exc.render(lang) + "\n")
         return EXIT_INPUT
     except Ag18Error as exc:
-        err.write(f"ag18: {exc}\n")
+        err.write(f"ag18: {exc.message(lang)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except RecursionError:
-        err.write("ag18: input nested too deeply\n")
+        err.write("ag18: " + Text("dữ liệu vào lồng nhau quá sâu", "input nested too deeply")(lang) + "\n")
         return EXIT_INPUT
     except Exception as exc:  # an internal error: say so plainly, keep the traceback opt-in
         if os.environ.get("AG18_DEBUG"):
             raise
-        err.write(f"ag18: internal error ({type(exc).__name__}: {exc}); set AG18_DEBUG=1 for details\n")
+        err.write("ag18: " + Text(
+            f"lỗi nội bộ ({type(exc).__name__}: {exc}); đặt AG18_DEBUG=1 để xem chi tiết",
+            f"internal error ({type(exc).__name__}: {exc}); set AG18_DEBUG=1 for details")(lang) + "\n")
         return 70
+
+
+def _use_policy(args, out: TextIO, err: TextIO, lang: str) -> None:
+    """Resolve the policy folder of a command that uses one (``--policy``, the folder being edited,
+    or the shipped policy) and say which in the first line, on stderr: stdout stays the command's
+    result alone, so JSON and other machine-readable output is valid and text output is unchanged."""
+    if not hasattr(args, "policy"):
+        return
+    from .discover import find_policy, test_targets
+
+    if args.command == "test":
+        found, args.rules = test_targets(args.directory, args.policy)
+    else:
+        found = find_policy(args.policy)
+    args.policy = str(found.directory)
+    if not getattr(args, "quiet", False):
+        err.write(found.announce(lang) + "\n")
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None  # see argtext.ERRORS
 
 
 def requested_lang(argv: Optional[Sequence[str]], environ: Mapping[str, str] = os.environ) -> str:
@@ -73,7 +95,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         """A help or usage string in the command's language."""
         return Text(vi, en)(lang)
 
-    p = argparse.ArgumentParser(prog="ag18", description=t(
+    from .argtext import parser_class
+
+    p = parser_class(lang)(prog="ag18", description=t(
         "Kiểm tra đề án sắp xếp tổ chức bộ máy theo Chương trình 19-CTr/TU.",
         "Check reorganisation plans against programme 19-CTr/TU."))
     sub = p.add_subparsers(dest="command", required=True, metavar=t("LỆNH", "COMMAND"))
@@ -88,8 +112,10 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
 
     def policy_args(c, backend=True):
         c.add_argument("--policy", metavar=t("THƯ_MỤC", "DIR"), help=t(
-            "thư mục chính sách có policy/ và rules/ (mặc định: chính sách AG18 kèm theo)",
-            "policy folder with policy/ and rules/ (default: the shipped AG18 policy)"))
+            "thư mục chính sách có policy/ và rules/ (mặc định: thư mục chính sách gần nhất từ thư mục "
+            "hiện tại trở lên, hoặc tệp ag18.toml chỉ nó; nếu không có: chính sách AG18 kèm theo)",
+            "policy folder with policy/ and rules/ (default: the nearest policy folder from the current "
+            "directory upward, or the one an ag18.toml names; else the shipped AG18 policy)"))
         if backend:
             c.add_argument("--backend", choices=("python", "durable"), default="python",
                            help=t("bộ máy đánh giá (mặc định python)", "evaluation backend (default python)"))
@@ -143,11 +169,18 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     c = command("test", _test, t(
         "chạy các ví dụ đạt/không đạt của mọi quy tắc trên mọi bộ máy",
         "run every rule's pass/fail examples on every backend"))
-    c.add_argument("directory", nargs="?", metavar=t("THƯ_MỤC", "DIR"), help=t(
-        "thư mục chính sách (mặc định: chính sách kèm theo)", "policy folder (default: the shipped policy)"))
+    c.add_argument("directory", nargs="*", metavar=t("ĐƯỜNG_DẪN", "PATH"), help=t(
+        "thư mục chính sách, hoặc thư mục quy tắc rules/<mã> để chỉ chạy quy tắc đó (lặp lại được)",
+        "a policy folder, or a rule folder rules/<id> to run that rule only (repeatable)"))
     c.add_argument("--backend", action="append", choices=("python", "durable"), help=t(
         "bộ máy cần chạy (lặp lại được; mặc định: mọi bộ máy đã cài)",
         "backend to run (repeatable; default: every installed backend)"))
+    c.add_argument("-k", dest="select", metavar=t("TÊN", "NAME"), help=t(
+        "chỉ chạy các trường hợp có TÊN trong mã quy tắc, tên tệp ví dụ hoặc mô tả",
+        "run only the cases whose rule id, example file name or description contains NAME"))
+    c.add_argument("--policy", metavar=t("THƯ_MỤC", "DIR"), help=t(
+        "thư mục chính sách (mặc định: thư mục chính sách gần nhất từ thư mục hiện tại trở lên)",
+        "policy folder (default: the nearest policy folder from the current directory upward)"))
 
     c = command("lint", _lint, t(
         "vấn đề của một chính sách hợp lệ: kiểm tra không thể kích hoạt, ví dụ một chiều, tham số không dùng, "
@@ -155,6 +188,12 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         "problems of a valid policy: untriggerable checks, one-sided examples, "
         "unused parameters, inconsistent dates, unreachable targets"))
     policy_args(c, backend=False)
+    c.add_argument("--write-baseline", action="store_true", help=t(
+        f"ghi mọi vấn đề hiện có vào tệp nền {LINT_BASELINE} trong thư mục chính sách; sau đó chỉ vấn đề mới "
+        "làm lệnh thất bại", f"record every current problem in the baseline file {LINT_BASELINE} of the policy "
+        "folder; from then on only new problems fail"))
+    c.add_argument("--no-baseline", action="store_true", help=t(
+        "bỏ qua tệp nền, báo mọi vấn đề", "ignore the baseline file and report every problem"))
     c.add_argument("--plans", type=_count, default=1000, metavar="N", help=t(
         "số đề án sinh ra để đánh giá (mặc định 1000; 0 bỏ qua các kiểm tra cần chúng)",
         "generated plans to evaluate (default 1000; 0 skips the checks that need them)"))
@@ -270,7 +309,7 @@ def _validate(args, out, err) -> int:
 def _test(args, out, err) -> int:
     from .conformance import run_examples
 
-    result = run_examples(args.directory, backends=args.backend)
+    result = run_examples(args.policy, backends=args.backend, rules=args.rules, select=args.select)
     out.write(result.render(args.lang))
     return EXIT_OK if result.ok else EXIT_FINDINGS
 

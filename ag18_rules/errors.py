@@ -82,9 +82,21 @@ class Diagnostic:
 
 
 class Ag18Error(Exception):
-    """Root of every exception the library raises on purpose."""
+    """Root of every exception the library raises on purpose.
+
+    Raised with a :class:`Text`, it speaks both languages: ``str()`` gives the English, and
+    :meth:`message` the sentence in the language asked for.
+    """
 
     exit_code = 2
+
+    def __init__(self, *args):
+        self.text = args[0] if args and isinstance(args[0], Text) else None
+        super().__init__(*((self.text.en, *args[1:]) if self.text else args))
+
+    def message(self, lang: str = "vi") -> str:
+        """What went wrong, in ``lang`` when the error was raised with a :class:`Text`."""
+        return self.text(lang) if self.text else str(self)
 
 
 class InputError(Ag18Error):

@@ -22,6 +22,7 @@ def get_backend(name: str) -> Backend:
         from .durable import DurableBackend
 
         return DurableBackend()
-    from ..errors import Ag18Error
+    from ..errors import Ag18Error, Text
 
-    raise Ag18Error(f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}")
+    raise Ag18Error(Text(f"Không có bộ máy đánh giá '{name}'; hãy chọn một trong: {', '.join(BACKENDS)}",
+                         f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}"))
