@@ -538,6 +538,15 @@ class _Builder:
         if "maximum nesting depth" in problem:  # libyaml's own limit, met when it scans ahead
             return Diagnostic("too-deep", _TOO_DEEP, span, source_line=self._line(span.line))
         context = getattr(error, "context", None)
+        if not self.json_mode:  # the officer's slip, where they must look, in their language
+            from .yamlerrors import explain
+
+            cmark = getattr(error, "context_mark", None)
+            found = explain(problem, span.line, span.col, context, cmark.line + 1 if cmark else 0,
+                            cmark.column + 1 if cmark else 0, self.lines)
+            if found is not None:
+                at = Span(self.filename, found.line, found.col)
+                return Diagnostic(found.code, found.message, at, source_line=self._line(found.line))
         detail = f"{problem} ({context})" if context else problem
         hint_vi, hint_en = _syntax_hint(problem, self._line(span.line), span.col)
         language = "JSON" if self.json_mode else "YAML"
