@@ -145,40 +145,56 @@ def load_cases(rules_dir: Path, rule_ids: Iterable[str]) -> tuple[Case, ...]:
                 f"Quy tắc {folder.name} không có tệp ví dụ tests.yaml",
                 f"Rule {folder.name} has no tests.yaml with its examples"), _span(folder / f"{folder.name}.yaml")))
             continue
-        doc = load_file(path)
-        found = schema.validate(doc, "tests")
-        if found:
-            problems += found
-            continue
-        for i, raw in enumerate(doc.data["cases"]):
-            span = doc.span(("cases", i))
-            plan = folder / raw["plan"]
-            if not plan.is_file():
-                problems.append(doc.diagnostic("missing-plan", Text(
-                    f"Không tìm thấy kế hoạch ví dụ {raw['plan']}", f"Example plan {raw['plan']} not found"),
-                    ("cases", i, "plan")))
-            expect = raw["expect"]
-            for j, f in enumerate(expect.get("findings", ())):
-                rule = f.get("rule", folder.name)
-                if rule not in known:
-                    problems.append(doc.diagnostic("unknown-rule", Text(
-                        f"Kết quả mong đợi nêu quy tắc không tồn tại '{rule}'",
-                        f"The expected outcome names an unknown rule '{rule}'"),
-                        ("cases", i, "expect", "findings", j, "rule")))
-            as_of = raw.get("as_of")
-            cases.append(Case(
-                rule=folder.name, index=i, plan=plan,
-                as_of=dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of,
-                description=raw.get("description", ""),
-                findings=tuple(expect["findings"]) if "findings" in expect else None,
-                not_applicable=expect.get("not_applicable"),
-                target_status=expect.get("target_status"),
-                span=span,
-            ))
-        _check_both_outcomes(folder.name, doc, problems)
+        cases += _folder_cases(folder, path, known, problems)
     if problems:
         raise InputError(problems)
     return tuple(cases)
+
+
+def load_tests_file(path: Path, rule_ids: Iterable[str]) -> tuple[Case, ...]:
+    """The cases of one ``tests.yaml`` (its rule is the folder it is in); problems raise InputError."""
+    problems: list[Diagnostic] = []
+    cases = _folder_cases(Path(path).resolve().parent, Path(path), set(rule_ids), problems)
+    if problems:
+        raise InputError(problems)
+    return tuple(cases)
+
+
+def _folder_cases(folder: Path, path: Path, known: set, problems: list) -> list[Case]:
+    """The cases of one rule folder's tests file; problems are appended to ``problems``."""
+    cases: list[Case] = []
+    doc = load_file(path)
+    found = schema.validate(doc, "tests")
+    if found:
+        problems += found
+        return cases
+    for i, raw in enumerate(doc.data["cases"]):
+        span = doc.span(("cases", i))
+        plan = folder / raw["plan"]
+        if not plan.is_file():
+            problems.append(doc.diagnostic("missing-plan", Text(
+                f"Không tìm thấy kế hoạch ví dụ {raw['plan']}", f"Example plan {raw['plan']} not found"),
+                ("cases", i, "plan")))
+        expect = raw["expect"]
+        for j, f in enumerate(expect.get("findings", ())):
+            rule = f.get("rule", folder.name)
+            if rule not in known:
+                problems.append(doc.diagnostic("unknown-rule", Text(
+                    f"Kết quả mong đợi nêu quy tắc không tồn tại '{rule}'",
+                    f"The expected outcome names an unknown rule '{rule}'"),
+                    ("cases", i, "expect", "findings", j, "rule")))
+        as_of = raw.get("as_of")
+        cases.append(Case(
+            rule=folder.name, index=i, plan=plan,
+            as_of=dt.date.fromisoformat(as_of) if isinstance(as_of, str) else as_of,
+            description=raw.get("description", ""),
+            findings=tuple(expect["findings"]) if "findings" in expect else None,
+            not_applicable=expect.get("not_applicable"),
+            target_status=expect.get("target_status"),
+            span=span,
+        ))
+    _check_both_outcomes(folder.name, doc, problems)
+    return cases
 
 
 def _span(path: Path):
