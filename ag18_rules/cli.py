@@ -213,6 +213,13 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     policy_args(c, backend=False)
     fmt(c)
 
+    c = command("lsp", _lsp, t(
+        "máy chủ ngôn ngữ (LSP) cho trình soạn thảo, qua stdin/stdout; cần ag18-rules[lsp]",
+        "language server (LSP) for editors, over stdin/stdout; needs ag18-rules[lsp]"))
+    c.add_argument("--stdio", action="store_true", help=t(
+        "nói chuyện qua stdin/stdout (mặc định; nhận cho tương thích với trình soạn thảo)",
+        "speak over stdin/stdout (the default; accepted for editors that pass it)"))
+
     c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests)",
                                      "print a JSON Schema (plan, rule, policy, tests)"))
     c.add_argument("which", choices=("plan", "rule", "policy", "tests"))
@@ -351,6 +358,13 @@ def _coverage(args, out, err) -> int:
         out.write(json.dumps(table.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n")
     else:
         out.write(table.render(args.lang))
+    return EXIT_OK
+
+
+def _lsp(args, out, err) -> int:
+    from .lsp import serve
+
+    serve(args.lang)
     return EXIT_OK
 
 

@@ -16,8 +16,10 @@ import re
 import stat
 import unicodedata
 from array import array
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Mapping, NoReturn
 
 import yaml
 from yaml.events import (
@@ -46,6 +48,7 @@ __all__ = [
     "format_path",
     "load_file",
     "load_text",
+    "unsaved",
 ]
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -176,8 +179,27 @@ def format_path(path: tuple) -> str:
 def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Document:
     """Load a YAML or JSON file (strict JSON if named ``.json``); refuse it past ``max_bytes``."""
     filename = os.fsdecode(path)
+    buffers = _UNSAVED.get()
+    if buffers:  # an editor's unsaved text stands for the file (see :func:`unsaved`)
+        text = buffers.get(os.path.abspath(filename))
+        if text is not None:
+            return load_text(text, filename)
     raw = _read(filename, max_bytes)
     return _load(_decode(raw, filename), filename)
+
+
+_UNSAVED: ContextVar[Mapping[str, str]] = ContextVar("ag18_unsaved", default={})
+
+
+@contextmanager
+def unsaved(texts: Mapping[str, str]):
+    """Within the block, :func:`load_file` reads these texts (by absolute path) instead of the
+    files: the language server validates what the officer is typing, before it is saved."""
+    token = _UNSAVED.set({os.path.abspath(k): v for k, v in texts.items()})
+    try:
+        yield
+    finally:
+        _UNSAVED.reset(token)
 
 
 def load_text(text: str, filename: str = "<string>") -> Document:

@@ -237,11 +237,36 @@ def _colon_in_value(line: int, col: int, head: str) -> Explained:
         f"The value on line {line} contains a colon and a space (': '); put the whole value in double quotes \"...\"."))
 
 
+def _unmatched_open(lines: Sequence[str], upto: int) -> Optional[tuple[int, int, str]]:
+    """(1-based line, column, bracket) of the first '[' or '{' never closed in lines[:upto]."""
+    stack: list[tuple[int, int, str]] = []
+    for number, text in enumerate(lines[:upto], 1):
+        quote = None
+        for index, char in enumerate(text):
+            if quote:
+                quote = None if char == quote else quote
+            elif char in "\"'" and (index == 0 or text[index - 1] in " [{,:"):
+                quote = char
+            elif char == "#" and (index == 0 or text[index - 1] == " "):
+                break
+            elif char in "[{":
+                stack.append((number, index + 1, char))
+            elif char in "]}" and stack:
+                stack.pop()
+    return stack[0] if stack else None
+
+
 def _unclosed_bracket(problem, line, col, context, cline, ccol, lines) -> Optional[Explained]:
+    if "flow node" in context and "expected node content" in problem:
+        found = _unmatched_open(lines, min(line, len(lines)))
+        if found is None:
+            return None
+        cline, ccol, opening = found
+        context = "flow sequence" if opening == "[" else "flow mapping"
     if "flow sequence" not in context and "flow mapping" not in context or not cline:
         return None
     opening, closing = ("[", "]") if "sequence" in context else ("{", "}")
-    if "expected ',' or" not in problem and "end of stream" not in problem:
+    if "expected ',' or" not in problem and "end of stream" not in problem and "node content" not in problem:
         return None
     return Explained("yaml-unclosed-bracket", cline, ccol, Text(
         f"Dấu '{opening}' mở ở dòng {cline} chưa được đóng: hãy thêm '{closing}' sau phần tử cuối, "
