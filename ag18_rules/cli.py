@@ -16,8 +16,6 @@ from typing import Mapping, Optional, Sequence, TextIO
 from .errors import Ag18Error, InputError, Text
 from .fixes import FixOptions
 
-LINT_BASELINE = "lint-baseline.yaml"
-
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
 
@@ -189,8 +187,8 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         "unused parameters, inconsistent dates, unreachable targets"))
     policy_args(c, backend=False)
     c.add_argument("--write-baseline", action="store_true", help=t(
-        f"ghi mọi vấn đề hiện có vào tệp nền {LINT_BASELINE} trong thư mục chính sách; sau đó chỉ vấn đề mới "
-        "làm lệnh thất bại", f"record every current problem in the baseline file {LINT_BASELINE} of the policy "
+        "ghi mọi vấn đề hiện có vào tệp nền lint-baseline.yaml trong thư mục chính sách; sau đó chỉ vấn đề mới "
+        "làm lệnh thất bại", "record every current problem in the baseline file lint-baseline.yaml of the policy "
         "folder; from then on only new problems fail"))
     c.add_argument("--no-baseline", action="store_true", help=t(
         "bỏ qua tệp nền, báo mọi vấn đề", "ignore the baseline file and report every problem"))
@@ -322,14 +320,9 @@ def _test(args, out, err) -> int:
 
 
 def _lint(args, out, err) -> int:
-    from .lint import lint_policy
+    from .lintrun import run_lint
 
-    report = lint_policy(args.policy, plans=args.plans)
-    if args.format == "json":
-        out.write(json.dumps(report.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n")
-    else:
-        out.write(report.render(args.lang))
-    return EXIT_FINDINGS if report.diagnostics else EXIT_OK
+    return run_lint(args, out, err)
 
 
 def _rules(args, out, err) -> int:

@@ -56,6 +56,7 @@ FORMATS = {
     "ag18-policy/1": "parameters",
     "ag18-policy-meta/1": "parameters",
     "ag18-programme/1": "programme",
+    "ag18-lint-baseline/1": "baseline",
 }
 
 
@@ -68,6 +69,8 @@ def kind_of(path: Path, data: object) -> tuple[str, Optional[str]]:
     path = Path(path)
     if path.name in ("tests.yaml", "tests.yml"):
         kind = "tests"
+    elif path.name == "lint-baseline.yaml":
+        kind = "baseline"
     elif path.parent.parent.name == "rules" and path.stem == path.parent.name:
         kind = "rule"
     elif path.parent.name == "policy":
@@ -163,6 +166,11 @@ class _Validator:
                 self.problems.extend(schema.validate(doc, "policy"))
 
     _programme = _parameters
+
+    def _baseline(self, path: Path) -> None:
+        from .lintbaseline import load_baseline
+
+        _collect(self.problems, load_baseline, Path(path).parent)
 
 
 def validate_paths(paths: Sequence[Path], *, policy: Optional[str] = None):

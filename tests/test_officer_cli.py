@@ -134,3 +134,56 @@ def test_argparse_speaks_vietnamese_unless_english_is_asked_for(capsys):
     assert "lựa chọn không hợp lệ: 'frobnicate'" in capsys.readouterr().err
     assert main(["check", "--lang", "en"]) == 2
     assert "error: the following arguments are required: PLAN" in capsys.readouterr().err
+
+
+def test_the_shipped_policy_is_clean_against_its_own_lint_baseline(monkeypatch):
+    code, out, err = run("lint", cwd=ROOT, monkeypatch=monkeypatch)
+    assert code == 0, out
+    assert out.startswith("0 vấn đề;") and "đã có trong tệp nền" in out
+
+
+def test_lint_baseline_only_new_problems_fail_and_codes_are_ignored_with_a_reason(folder, monkeypatch):
+    (folder / "lint-baseline.yaml").unlink(missing_ok=True)
+    code, out, _ = run("lint", "--plans", "0", cwd=folder, monkeypatch=monkeypatch)
+    assert code == 1 and "boundary-untested" in out  # no baseline yet: every problem
+    code, _, err = run("lint", "--plans", "0", "--write-baseline", cwd=folder, monkeypatch=monkeypatch)
+    assert code == 0 and "lint-baseline.yaml" in err
+    code, out, _ = run("lint", "--plans", "0", cwd=folder, monkeypatch=monkeypatch)
+    assert code == 0 and out.startswith("0 vấn đề;")
+    staff = folder / "policy" / "staff.yaml"  # a new problem: a parameter no rule reads
+    text = staff.read_text(encoding="utf-8")
+    entry = ("  staff.officer_note:\n    description: {vi: Ghi chú thử, en: A trial note}\n    unit: count\n"
+             "    values:\n      2021-01-01: {value: 1, reference: {document: Quyết định thử, article: Điều 1, "
+             "effective: 2021-01-01, source: https://vanban.chinhphu.vn/, confidence: high}, verified: true}\n")
+    staff.write_text(text.replace("parameters:\n", "parameters:\n" + entry, 1), encoding="utf-8")
+    code, out, _ = run("lint", "--plans", "0", "--lang", "en", cwd=folder, monkeypatch=monkeypatch)
+    lines = out.splitlines()
+    assert code == 1 and lines[0].endswith("unused-parameter: Parameter staff.officer_note is read by no rule "
+                                           "and no derived fact")
+    assert lines[1].startswith("1 problem(s)") and "1 new problems (not in the baseline)" in out
+    baseline = folder / "lint-baseline.yaml"
+    kept = baseline.read_text(encoding="utf-8")
+    baseline.write_text(kept.replace("ignore: []", "ignore:\n- {code: unused-parameter}"), encoding="utf-8")
+    code, _, err = run("lint", "--plans", "0", cwd=folder, monkeypatch=monkeypatch)
+    assert code == 2 and "lint-baseline.yaml:6:3: missing-key: Thiếu khóa bắt buộc 'reason'" in err
+    baseline.write_text(kept.replace("ignore: []", "ignore:\n- {code: unused-parameter, reason: kept for the 2026 "
+                                                   "report}"), encoding="utf-8")
+    code, out, _ = run("lint", "--plans", "0", cwd=folder, monkeypatch=monkeypatch)
+    assert code == 0 and ", 0 vấn đề thuộc mã" not in out and "vấn đề thuộc mã được bỏ qua có lý do" in out
+    run("lint", "--plans", "0", "--write-baseline", cwd=folder, monkeypatch=monkeypatch)
+    assert "reason: kept for the 2026 report" in baseline.read_text(encoding="utf-8")  # ignores survive a rewrite
+
+
+def test_lint_reports_a_reference_date_that_contradicts_the_values_date(folder, monkeypatch):
+    staff = folder / "policy" / "staff.yaml"
+    entry = ("  staff.officer_note:\n    description: {vi: Ghi chú thử, en: A trial note}\n    unit: count\n"
+             "    values:\n      2021-01-01: {value: 1, note: {vi: Áp dụng từ năm 2021, en: Applies from 2021}, "
+             "reference: {document: Quyết định thử, article: Điều 1, effective: 2020-06-01, "
+             "source: https://vanban.chinhphu.vn/, confidence: high}, verified: true}\n")
+    staff.write_text(staff.read_text(encoding="utf-8").replace("parameters:\n", "parameters:\n" + entry, 1),
+                     encoding="utf-8")
+    code, out, _ = run("lint", "--plans", "0", "--no-baseline", cwd=folder, monkeypatch=monkeypatch)
+    [line] = [t for t in out.splitlines() if "reference-date-differs" in t]
+    assert code == 1 and "staff.yaml:" in line
+    assert ("Giá trị của staff.officer_note áp dụng từ 2021-01-01, nhưng căn cứ Quyết định thử ghi ngày hiệu lực "
+            "2020-06-01") in line
