@@ -218,7 +218,7 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         "nói chuyện qua stdin/stdout (mặc định; nhận cho tương thích với trình soạn thảo)",
         "speak over stdin/stdout (the default; accepted for editors that pass it)"))
 
-    c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests)",
+    c = command("schema", _schema, t("in ra JSON Schema (plan, rule, policy, tests) cho trình soạn thảo",
                                      "print a JSON Schema (plan, rule, policy, tests)"))
     c.add_argument("which", choices=("plan", "rule", "policy", "tests"))
     return p
