@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .errors import Diagnostic, InputError, Span, Text
+from .errors import Diagnostic, InputError, Text
 
 __all__ = ["BASELINE", "Baseline", "load_baseline", "write_baseline"]
 
@@ -102,7 +102,3 @@ def write_baseline(root: Path, found) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
 
-
-def not_found(root: Path) -> Diagnostic:
-    return Diagnostic("no-baseline", Text("Thư mục chính sách chưa có tệp nền lint", "The policy folder has no lint baseline"),
-                      Span(str(Path(root) / BASELINE)))
