@@ -123,7 +123,9 @@ def test_bad_input_exits_2_with_the_position(tmp_path):
 
 
 def test_diff_help_states_the_exit_codes(capsys):
-    code, _, _ = run("diff", "--help")  # argparse prints help itself
+    code, _, _ = run("diff", "--help", "--lang", "en")  # argparse prints help itself
     out = capsys.readouterr().out
     assert code == 0
     assert "exit 0 when the later version has no unwaived error, 1 when it has one, 2 on bad input" in " ".join(out.split())
+    code, _, _ = run("diff", "--help")  # Vietnamese by default
+    assert code == 0 and "mã thoát 0 khi phiên bản sau" in " ".join(capsys.readouterr().out.split())
