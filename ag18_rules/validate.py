@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 
 from .errors import Diagnostic, InputError, Text
 
-__all__ = ["FORMATS", "kind_of", "validate_paths", "validate_policy_dir"]
+__all__ = ["FORMATS", "kind_of", "validate_file", "validate_paths", "validate_policy_dir"]
 
 
 def _collect(problems: list[Diagnostic], func, *args):
@@ -171,6 +171,21 @@ class _Validator:
         from .lintbaseline import load_baseline
 
         _collect(self.problems, load_baseline, Path(path).parent)
+
+
+def validate_file(path: Path, root: Path, *, rule_ids: Optional[frozenset] = None, params=None) -> list[Diagnostic]:
+    """Every problem of one file, read as what it is, against the policy folder ``root``.
+
+    ``rule_ids`` and ``params`` are that policy's, when the caller has them loaded already (the
+    language server validates on every keystroke)."""
+    problems: list[Diagnostic] = []
+    checker = _Validator(Path(root), problems)
+    if rule_ids is not None:
+        checker._ids[Path(root)] = rule_ids
+    if params is not None:
+        checker._params[Path(root)] = params
+    checker.file(Path(path))
+    return problems
 
 
 def validate_paths(paths: Sequence[Path], *, policy: Optional[str] = None):

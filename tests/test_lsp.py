@@ -193,3 +193,20 @@ def test_go_to_definition_from_parameter_and_from_a_plans_parent(client, folder)
                                                        "position": {"line": where, "character": column}})
     line = lines[found["range"]["start"]["line"]]
     assert "id: sonv" in line and "parent:" not in line.split("id: sonv")[0]
+
+
+def test_plan_files_complete_enum_values_with_their_labels_and_ids_of_the_plan(tmp_path):
+    from ag18_rules.lsp.analysis import Analysis, PolicyIndex
+
+    text = ("format: ag18-plan/1\nplan: {id: p, effective: 2021-01-01}\nafter:\n  organizations:\n"
+            "    - {id: so, name: Sở Nội vụ, type: department}\n    - {id: vp, name: Văn phòng, type: , parent: }\n")
+    plan = tmp_path / "plan.yaml"
+    analysis = Analysis(str(plan), text, PolicyIndex())
+    line = text.splitlines()[5]
+    items = {i.label: i for i in analysis.complete(5, line.index("type: ") + len("type: "))}
+    assert items["department"].detail == "sở (department)" and "sub_department" in items
+    assert {i.label for i in analysis.complete(5, line.index("parent: ") + len("parent: "))} == {"so", "vp"}
+    (tmp_path / "ag18.toml").write_text('policy = "nowhere"\n', encoding="utf-8")
+    [problem] = Analysis(str(plan), text, PolicyIndex()).diagnostics()
+    assert problem.code == "bad-config" and (problem.span.line, problem.span.col) == (1, 1)
+    assert "ag18.toml:1:1" in problem.message.vi and "không phải thư mục chính sách" in problem.message.vi

@@ -194,3 +194,13 @@ def test_every_line_a_failing_command_prints_is_vietnamese_by_default(argv, tmp_
         if line.startswith(("cách dùng:", "    ", "  ")) or not WORD.search(line):
             continue  # the usage synopsis and quoted source lines are not sentences
         assert VIETNAMESE.search(line), f"English-only line in Vietnamese mode: {line!r}"
+
+
+def test_the_first_line_naming_the_policy_is_in_both_languages(tmp_path):
+    from ag18_rules.discover import Found
+
+    found = []
+    for how in ("option", "argument", "folder", "config", "shipped"):
+        f = Found(tmp_path, how, tmp_path / "ag18.toml")
+        found += problems(f"discover.announce[{how}]", Text(f.announce("vi"), f.announce("en")))
+    assert found == []

@@ -111,7 +111,13 @@ class Analysis:
         self.text = text
         self.lines = text.splitlines()
         self.index = index
-        self.root = index.root_of(self.path)
+        self.setup_problems: tuple[Diagnostic, ...] = ()
+        try:
+            self.root = index.root_of(self.path)
+        except InputError as error:  # e.g. an ag18.toml naming no policy folder: said on this file
+            from ..engine import shipped_policy_dir
+
+            self.setup_problems, self.root = error.diagnostics, shipped_policy_dir()
         self.policy = index.get(self.root)
         self.doc = _parse(text, str(self.path))
         self.kind = kind_of(self.path, self.doc.data if self.doc else None)[0]
@@ -121,15 +127,13 @@ class Analysis:
     def diagnostics(self) -> list[Diagnostic]:
         """What ``ag18 validate FILE`` reports for this text, limited to this file."""
         from ..source import unsaved
-        from ..validate import _Validator
+        from ..validate import validate_file
 
-        problems: list[Diagnostic] = []
+        if self.setup_problems:
+            return [_here(d, self.path) for d in self.setup_problems]
+        params = self.policy["params"] if self.kind == "rule" else None  # other kinds load what they edit
         with unsaved({str(self.path): self.text}):
-            checker = _Validator(self.root, problems)
-            checker._ids[self.root] = self.policy["rule_ids"]
-            if self.policy["params"] is not None and self.kind == "rule":
-                checker._params[self.root] = self.policy["params"]
-            checker.file(self.path)
+            problems = validate_file(self.path, self.root, rule_ids=self.policy["rule_ids"], params=params)
         mine = os.path.abspath(self.path)
         return [d for d in problems if d.span.file and os.path.abspath(d.span.file) == mine]
 
@@ -340,6 +344,11 @@ def _parameter_markdown(param, lang: str) -> str:
         flag = "" if entry.verified else Text(" *(chưa kiểm chứng)*", " *(unverified)*")(lang)
         lines.append(f"- {word} {since.isoformat()}: **{value}** — {ref.document}{article}{flag}")
     return "\n".join(lines)
+
+
+def _here(d: Diagnostic, path: Path) -> Diagnostic:
+    """A problem of another file (the folder's ag18.toml) shown at the top of this one, saying where."""
+    return Diagnostic(d.code, Text(f"{d.span}: {d.message.vi}", f"{d.span}: {d.message.en}"), Span(str(path), 1, 1))
 
 
 def span_of(diagnostic: Diagnostic) -> tuple[int, int]:
