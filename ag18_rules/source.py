@@ -564,8 +564,11 @@ class _Builder:
             from .yamlerrors import explain
 
             cmark = getattr(error, "context_mark", None)
-            found = explain(problem, span.line, span.col, context, cmark.line + 1 if cmark else 0,
-                            cmark.column + 1 if cmark else 0, self.lines)
+            try:
+                found = explain(problem, span.line, span.col, context, cmark.line + 1 if cmark else 0,
+                                cmark.column + 1 if cmark else 0, self.lines)
+            except Exception:  # a better sentence is a courtesy: never let it hide the error itself
+                found = None
             if found is not None:
                 at = Span(self.filename, found.line, found.col)
                 return Diagnostic(found.code, found.message, at, source_line=self._line(found.line))

@@ -302,6 +302,10 @@ def _needs_quotes(problem, line, col, context, cline, ccol, lines) -> Optional[E
     if "cannot start any token" in problem and first in "@`%":
         why_vi, why_en = f"không được bắt đầu bằng '{first}'", f"cannot start with '{first}'"
     elif "did not find expected key" in problem and first in "\"'{[" and col > at:
+        closing = _closing(value)
+        placeholder = first == "{" and closing is not None and ":" not in value[:closing]
+        if closing is not None and not placeholder:
+            return _closed_early(line, at + closing, value[closing])
         why_vi = "có chữ ở sau phần YAML hiểu là đã đóng"
         why_en = "has text after the part YAML reads as closed"
         if first == "{":
@@ -312,6 +316,47 @@ def _needs_quotes(problem, line, col, context, cline, ccol, lines) -> Optional[E
     return Explained("yaml-quote-value", line, at, Text(
         f"Giá trị ở dòng {line} {why_vi}: hãy đặt cả giá trị trong ngoặc kép, ví dụ \"{value.replace(chr(34), '')}\".",
         f"The value on line {line} {why_en}: put the whole value in double quotes, e.g. \"{value.replace(chr(34), '')}\"."))
+
+
+def _closing(value: str) -> Optional[int]:
+    """Index in ``value`` of the quote or bracket that closes its first character, or None."""
+    first = value[0]
+    if first in "\"'":
+        index = 1
+        while index < len(value):
+            if value[index] == "\\" and first == '"':
+                index += 2
+                continue
+            if value[index] == first:
+                if first == "'" and value[index + 1: index + 2] == "'":
+                    index += 2
+                    continue
+                return index
+            index += 1
+        return None
+    pairs, depth = {"[": "]", "{": "}"}, 0
+    for index, char in enumerate(value):
+        if char in pairs:
+            depth += 1
+        elif char in pairs.values():
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _closed_early(line: int, col: int, char: str) -> Explained:
+    if char in "\"'":
+        vi = (f"Dấu {char} ở dòng {line}, cột {col} đóng giá trị quá sớm, nên phần phía sau bị thừa: hãy xóa dấu này, "
+              + ("hoặc viết \\\" nếu câu cần chính dấu ngoặc kép." if char == '"' else "hoặc gõ '' nếu câu cần chính dấu nháy."))
+        en = (f"The {char} on line {line}, column {col} closes the value too early, leaving the rest over: delete it, "
+              + ("or write \\\" where the sentence needs a double quote." if char == '"' else "or type '' where the sentence needs a quote."))
+    else:
+        vi = (f"Dấu '{char}' ở dòng {line}, cột {col} đóng {'danh sách' if char == ']' else 'bảng'} quá sớm, nên phần "
+              "phía sau bị thừa: hãy chuyển nó xuống cuối hoặc xóa nó.")
+        en = (f"The '{char}' on line {line}, column {col} closes the {'list' if char == ']' else 'mapping'} too early, "
+              "leaving the rest over: move it to the end or delete it.")
+    return Explained("yaml-closed-early", line, col, Text(vi, en))
 
 
 def _extra_bracket(problem, line, col, context, cline, ccol, lines) -> Optional[Explained]:

@@ -82,3 +82,35 @@ def test_each_broken_file_is_reported_where_the_officer_must_look(path, tmp_path
         assert first.source_line == source
         assert shown.splitlines()[-1] == "    " + " " * (int(col) - 1) + "^"
     assert "Traceback" not in shown
+
+
+# --------------------------------------------------------------------------- any slip, anywhere
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+SOURCES = [ROOT_FILE.read_text(encoding="utf-8") for ROOT_FILE in (
+    BROKEN.parent.parent.parent / "rules" / "deputy-cap" / "deputy-cap.yaml",
+    BROKEN.parent.parent.parent / "rules" / "deputy-cap" / "tests.yaml",
+    BROKEN.parent.parent.parent / "rules" / "deputy-cap" / "examples" / "class1-2021.yaml",
+)]
+SLIPS = ["", ":", " ", "\t", '"', "'", "[", "]", "{", "}", "-", "- ", "\n", "#", "@", "`", ": ", "  ", "%", "&", "*", "|", ">"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(range(len(SOURCES))), st.data())
+def test_a_slip_anywhere_gives_a_diagnostic_inside_the_file_never_a_crash(which, data):
+    from ag18_rules.source import load_text
+
+    text = SOURCES[which]
+    at = data.draw(st.integers(0, len(text)))
+    cut = data.draw(st.integers(0, 3))
+    slip = data.draw(st.sampled_from(SLIPS))
+    broken = text[:at] + slip + text[at + cut:]
+    try:
+        load_text(broken, "slip.yaml")
+    except InputError as error:
+        lines = broken.splitlines()
+        for d in error.diagnostics:
+            assert 1 <= d.span.line <= len(lines) + 1 and d.span.col >= 1, (d.render("en"), broken)
+            assert d.message.vi and d.message.en
