@@ -13,6 +13,7 @@ from typing import Iterable, Mapping, Optional, Sequence
 
 from . import schema
 from .errors import Ag18Error, Diagnostic, InputError, Span, Text
+from .labels import normalise_data
 from .report import Report
 from .rulespec import rule_dirs
 from .source import load_file
@@ -164,6 +165,7 @@ def _folder_cases(folder: Path, path: Path, known: set, problems: list) -> list[
     """The cases of one rule folder's tests file; problems are appended to ``problems``."""
     cases: list[Case] = []
     doc = load_file(path)
+    normalise_data(doc.data, schema.load_schema("tests"))  # Vietnamese labels of enum values -> codes
     found = schema.validate(doc, "tests")
     if found:
         problems += found
