@@ -32,6 +32,7 @@ class Case:
     not_applicable: Optional[bool]
     target_status: Optional[str]
     span: Optional[Span] = None  # where the case starts in tests.yaml
+    finding_lines: tuple[int, ...] = ()  # the line of each expected finding in tests.yaml
 
     @property
     def name(self) -> str:
@@ -194,6 +195,8 @@ def _folder_cases(folder: Path, path: Path, known: set, problems: list) -> list[
             not_applicable=expect.get("not_applicable"),
             target_status=expect.get("target_status"),
             span=span,
+            finding_lines=tuple(doc.span(("cases", i, "expect", "findings", j)).line
+                                for j in range(len(expect.get("findings") or ()))),
         ))
     _check_both_outcomes(folder.name, doc, problems)
     return cases
@@ -227,15 +230,18 @@ def differences(case: Case, report: Report) -> list[Text]:
     if case.findings is not None:
         expected = [dict(f, rule=f.get("rule", case.rule)) for f in case.findings]
         unmatched = list(mine)
-        for exp in expected:
+        for j, exp in enumerate(expected):
             hit = next((f for f in unmatched if _matches(exp, f)), None)
+            line = case.finding_lines[j] if j < len(case.finding_lines) else 0
+            found = []
             if hit is None:
-                problems.append(_both("missing", finding=lambda lang, e=exp: _describe(e, lang)))
+                found.append(_both("missing", finding=lambda lang, e=exp: _describe(e, lang)))
             else:
                 unmatched.remove(hit)
-                problems += [_both("value", finding=lambda lang, e=exp: _describe(e, lang), name=k,
-                                   actual=repr(hit.values.get(k)), expected=repr(v))
-                             for k, v in exp.get("values", {}).items() if hit.values.get(k) != v]
+                found += [_both("value", finding=lambda lang, e=exp: _describe(e, lang), name=k,
+                                actual=repr(hit.values.get(k)), expected=repr(v))
+                          for k, v in exp.get("values", {}).items() if hit.values.get(k) != v]
+            problems += [_at_line(p, line) for p in found]
         problems += [Text(TEXTS["unexpected"].vi.format(rule=f.rule, check=f.check, entity=f.entity.id, message=f.message.vi),
                           TEXTS["unexpected"].en.format(rule=f.rule, check=f.check, entity=f.entity.id, message=f.message.en))
                      for f in unmatched]
@@ -248,6 +254,13 @@ def differences(case: Case, report: Report) -> list[Text]:
         if status != case.target_status:
             problems.append(_both("target", actual=repr(status), expected=repr(case.target_status)))
     return problems
+
+
+def _at_line(text: Text, line: int) -> Text:
+    """The sentence followed by the line of tests.yaml it is about."""
+    if not line:
+        return text
+    return Text(f"{text.vi} (dòng {line})", f"{text.en} (line {line})")
 
 
 def _both(key: str, **values) -> Text:

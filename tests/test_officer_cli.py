@@ -111,13 +111,14 @@ def test_a_failing_case_names_its_line_in_tests_yaml_and_expected_and_actual_fin
     assert code == 1
     lines = out.splitlines()
     assert lines[0] == (f"THẤT BẠI {tests.resolve()}:{line}:5: quy tắc deputy-cap, ví dụ class1-2021.yaml [python]")
-    assert "  - deputy-cap/department-unit tại sonv/vp: giá trị deputies là 2, mong đợi 3" in lines
+    finding = next(i for i, t in enumerate(text.splitlines(), 1) if "entity: sonv/vp, values: {deputies: 2" in t)
+    assert f"  - deputy-cap/department-unit tại sonv/vp: giá trị deputies là 2, mong đợi 3 (dòng {finding})" in lines
     assert any(t.startswith("  mong đợi: deputy-cap/department-average tại dc-class1-2021") for t in lines)
     assert any(t.startswith("  thực tế:  deputy-cap/department-average tại dc-class1-2021") for t in lines)
     assert lines[-1] == "5 đạt, 1 thất bại; ví dụ của các quy tắc, trên bộ máy: python"
     _, out, _ = run("test", "rules/deputy-cap", "--backend", "python", "--lang", "en", cwd=folder,
                     monkeypatch=monkeypatch)
-    assert "  - deputy-cap/department-unit on sonv/vp: value deputies is 2, expected 3" in out.splitlines()
+    assert f"  - deputy-cap/department-unit on sonv/vp: value deputies is 2, expected 3 (line {finding})" in out.splitlines()
 
 
 def test_argparse_speaks_vietnamese_unless_english_is_asked_for(capsys):
