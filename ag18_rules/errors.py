@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from .serial import JsonForm
+
 __all__ = [
     "Ag18Error",
     "BackendError",
@@ -50,7 +52,7 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(JsonForm):
     """One problem in an input, with where it is and what was expected."""
 
     code: str
@@ -70,7 +72,8 @@ class Diagnostic:
             text += f"\n    {line}\n    {' ' * (self.span.col - 1)}^"
         return text
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
+        """The diagnostic as JSON data (one item of ``ag18-diagnostics/1``)."""
         return {
             "file": self.span.file,
             "line": self.span.line,

@@ -26,6 +26,7 @@ from .facts import EntityRef
 from .levers import Change, Context, Edit, Lever, levers_for
 from .model import Plan
 from .report import Finding, Report
+from .serial import JsonForm
 
 if TYPE_CHECKING:
     from .compiler import CompiledCheck
@@ -62,7 +63,7 @@ class FixOptions:
 
 
 @dataclass(frozen=True)
-class Fix:
+class Fix(JsonForm):
     """A concrete change that removes a finding: the fields changed, a sentence, and whether it was verified."""
 
     entity: EntityRef  # the entity changed first (the finding's own when nothing can be changed)
@@ -72,7 +73,7 @@ class Fix:
     size: int = 0  # units changed
     plan: Optional[Plan] = field(default=None, compare=False, repr=False)  # the plan with the change made
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         first = self.changes[0] if self.changes else None
         return {
             "entity": {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name},
@@ -83,7 +84,7 @@ class Fix:
             "texts": {"vi": self.text.vi, "en": self.text.en},
             "verified": self.verified,
             "size": self.size,
-            "changes": [c.to_json() for c in self.changes],
+            "changes": [c.to_dict(lang) for c in self.changes],
         }
 
 

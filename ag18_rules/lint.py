@@ -54,7 +54,7 @@ class LintReport:
         return "\n".join(lines) + "\n"
 
     def to_dict(self, lang: str = "vi") -> dict:
-        return {"problems": [d.to_json(lang) for d in self.diagnostics], "plans": self.plans,
+        return {"problems": [d.to_dict(lang) for d in self.diagnostics], "plans": self.plans,
                 "skipped": self.skipped(lang) if self.skipped else None}
 
 
