@@ -12,14 +12,20 @@ from typing import Iterable
 from .serial import JsonForm
 
 __all__ = [
+    "LANGUAGES",
     "Ag18Error",
     "BackendError",
     "BackendUnavailable",
     "Diagnostic",
     "InputError",
+    "OptionError",
     "Span",
     "Text",
+    "check_lang",
 ]
+
+LANGUAGES = ("vi", "en")
+DIAGNOSTICS_FORMAT = "ag18-diagnostics/1"
 
 
 @dataclass(frozen=True, order=True)
@@ -48,7 +54,11 @@ class Text:
     en: str
 
     def __call__(self, lang: str = "vi") -> str:
-        return self.en if lang == "en" else self.vi
+        if lang == "en":
+            return self.en
+        if lang == "vi":
+            return self.vi
+        raise check_lang(lang)
 
 
 @dataclass(frozen=True)
@@ -85,9 +95,26 @@ class Diagnostic(JsonForm):
 
 
 class Ag18Error(Exception):
-    """Root of every exception the library raises on purpose."""
+    """Root of every exception the library raises on purpose: catch it to handle any bad input.
+
+    ``exit_code`` is what ``ag18`` exits with for it (2: bad input or usage).
+    """
 
     exit_code = 2
+
+
+class OptionError(Ag18Error, ValueError):
+    """An argument of a library call has a value it cannot take (a date that is not a date,
+    a language other than ``vi``/``en``, a plan that is neither a path, a mapping nor a Plan).
+
+    Also a :class:`ValueError`, so code written for the standard library's errors keeps working.
+    """
+
+
+def check_lang(lang: object) -> OptionError:
+    """The error for a language the library does not speak (raise it)."""
+    shown = repr(lang) if len(repr(lang)) <= 40 else repr(lang)[:37] + "..."
+    return OptionError(f"lang must be one of {', '.join(map(repr, LANGUAGES))}, not {shown}")
 
 
 class InputError(Ag18Error):
@@ -101,7 +128,18 @@ class InputError(Ag18Error):
         super().__init__("\n".join(d.render("en", caret=False) for d in self.diagnostics))
 
     def render(self, lang: str = "vi") -> str:
+        """Every diagnostic as ``file:line:col: code: message``, with a caret under the spot."""
         return "\n".join(d.render(lang) for d in self.diagnostics)
+
+    def to_dict(self, lang: str = "vi") -> dict:
+        """The diagnostics as ``ag18-diagnostics/1`` data (``ag18 schema diagnostics``)."""
+        return {"format": DIAGNOSTICS_FORMAT, "diagnostics": [d.to_dict(lang) for d in self.diagnostics]}
+
+    def to_json(self, lang: str = "vi", indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text."""
+        from .serial import dumps
+
+        return dumps(self.to_dict(lang), indent)
 
 
 class BackendError(Ag18Error):

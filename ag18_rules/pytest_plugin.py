@@ -143,7 +143,7 @@ def assert_compliant(plan: Any, policy: Any = None, *, as_of: Optional[dt.date] 
     """
     __tracebackhide__ = True
     policy = policy if policy is not None else _policy(_Settings.policy_dir, "python")
-    report = policy.evaluate(plan, as_of=as_of)
+    report = policy.evaluate(plan, as_of=as_of, fixes=False, origin=False)
     severities = ("error", "warning") if strict else ("error",)
     failing = [f for f in report.findings if f.severity in severities and not f.waived]
     if failing:
@@ -226,7 +226,7 @@ class RuleExample(pytest.Item):
 
         problems, outputs = [], {}
         for backend in self.backends:
-            report = _policy(self.root, backend).evaluate(self.case.plan, as_of=self.case.as_of)
+            report = _policy(self.root, backend).evaluate(self.case.plan, as_of=self.case.as_of, fixes=False, origin=False)
             outputs[backend] = report.to_json("en")
             problems += [f"[{backend}] {p}" for p in compare(self.case, report)]
         if len(set(outputs.values())) > 1:
