@@ -542,6 +542,9 @@ def _parameter(doc: Document, pid: str, raw: dict, problems: list[Diagnostic]) -
         entry = _entry(doc, path, since, raw_entry, shape, problems)
         if entry is not None:
             entries.append((since, entry))
+    from .enumerations import check_enumerations  # the fact catalogue, only once files are read
+
+    problems.extend(check_enumerations(doc, pid, raw, base))
     if len(problems) > before:
         return None
     return Parameter(pid, _text(raw["description"]), raw["unit"], shape[0], shape[1],

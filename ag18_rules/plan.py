@@ -222,7 +222,7 @@ class _SchemaCompiler:
         self.compiled: dict[str, Callable[[Any], bool]] = {}
 
     def compile(self, node: Mapping[str, Any]) -> Callable[[Any], bool]:
-        checks = [self._keyword(k, v) for k, v in node.items() if k not in _ANNOTATIONS | _OBJECT_KEYWORDS]
+        checks = [self._keyword(k, v, node) for k, v in node.items() if k not in _ANNOTATIONS | _OBJECT_KEYWORDS]
         if _OBJECT_KEYWORDS & node.keys():
             checks.append(self._object(node))
         return _all_of(checks)
@@ -236,11 +236,11 @@ class _SchemaCompiler:
             self.compiled[name] = self.compile(self.defs[name])
         return self.compiled[name]
 
-    def _keyword(self, key: str, arg: Any) -> Callable[[Any], bool]:
+    def _keyword(self, key: str, arg: Any, node: Mapping[str, Any]) -> Callable[[Any], bool]:
         if key == "$ref":
             return self._ref(arg)
         if key == "type":
-            return _type_test([arg] if isinstance(arg, str) else arg)
+            return _type_test([arg] if isinstance(arg, str) else arg, dates=schema.wants_date(node))
         if key == "enum" and all(isinstance(e, str) for e in arg):
             names = frozenset(arg)
             return lambda v: isinstance(v, str) and v in names
@@ -302,9 +302,12 @@ def _all_of(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
 _EXACT_TYPES = {"string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
 
 
-def _type_test(names: list[str]) -> Callable[[Any], bool]:
-    """JSON Schema ``type`` over exactly the builtin types loaded data has (true is not an integer)."""
+def _type_test(names: list[str], dates: bool = False) -> Callable[[Any], bool]:
+    """JSON Schema ``type`` over exactly the builtin types loaded data has (true is not an integer);
+    a YAML date is text only where the schema asks for a date (``dates``)."""
     exact = frozenset(_EXACT_TYPES[n] for n in names if n in _EXACT_TYPES)
+    if dates and str in exact:
+        exact |= {schema.DateText}
     number, integer = "number" in names, "integer" in names or "number" in names
 
     def test(value: Any) -> bool:
