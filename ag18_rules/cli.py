@@ -121,8 +121,8 @@ def _parser() -> argparse.ArgumentParser:
     policy_args(c, backend=False)
     c.add_argument("--format", choices=("text", "json"), default="text")
 
-    c = command("schema", _schema, "print a JSON Schema (plan, rule, policy, tests)")
-    c.add_argument("which", choices=("plan", "rule", "policy", "tests"))
+    c = command("schema", _schema, "print a JSON Schema (plan, rule, policy, tests; report, diagnostics: the JSON output)")
+    c.add_argument("which", choices=("plan", "rule", "policy", "tests", "report", "diagnostics"))
     return p
 
 

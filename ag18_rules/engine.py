@@ -142,6 +142,8 @@ class Policy:
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike, None] = None, *, backend: str = "python") -> "Policy":
+        """Read, check and compile the policy in ``path`` (default: the shipped one) on ``backend``;
+        :class:`InputError` with every problem of its files."""
         directory = Path(path) if path is not None else shipped_policy_dir()
         params = ParameterSet.load(directory / "policy")
         rules = compile_rules(load_rules(directory / "rules"), params)
@@ -149,16 +151,20 @@ class Policy:
 
     @property
     def id(self) -> str:
+        """The policy's id (``ag18`` for the shipped one)."""
         return self.params.meta.id
 
     @property
     def version(self) -> str:
+        """The policy's version, as reports name it."""
         return self.params.meta.version
 
     def rule(self, rule_id: str) -> CompiledRule:
+        """The compiled rule ``rule_id`` (KeyError when there is none)."""
         return self._rule_of[rule_id]
 
     def close(self) -> None:
+        """Stop the backend's worker process, if it has one; idempotent."""
         self._prepared.close()
 
     def __enter__(self) -> "Policy":
@@ -220,6 +226,7 @@ class Policy:
         return DEFAULT_COUNTED
 
     def facts(self, plan: Plan, as_of: dt.date) -> FactTable:
+        """The facts the checks read, derived from a loaded ``plan`` as of ``as_of``."""
         table = derive(plan, counted_categories=self.counted_categories(as_of), rule_ids=self.rule_ids)
         return with_dated_facts(table, self.params, as_of)
 

@@ -72,9 +72,11 @@ class Diagnostic(JsonForm):
     source_line: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple:
+        """Diagnostics are reported by file, line and column."""
         return (self.span.file, self.span.line, self.span.col, self.code, self.path)
 
     def render(self, lang: str = "vi", *, caret: bool = True) -> str:
+        """``file:line:col: code: message (path)``, with the source line and a caret under the spot."""
         where = f" ({self.path})" if self.path else ""
         text = f"{self.span}: {self.code}: {self.message(lang)}{where}"
         if caret and self.source_line is not None and self.span.col:

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from .errors import Text
+from .errors import LANGUAGES, Text, check_lang
 from .facts import EntityRef
 from .serial import JsonForm
 
@@ -61,6 +61,14 @@ class Waived(JsonForm):
 
 @dataclass(frozen=True)
 class Finding(JsonForm):
+    """One violation: which rule and check, on which entity, with the values and dated parameters
+    that broke it, the sentence in both languages (``message(lang)``) and the rule's advice.
+
+    ``extra`` holds what the evaluation's options added: ``fixes`` (computed changes), ``origin``
+    (introduced or pre-existing), ``trace`` and ``clauses`` (with ``explain``); ``waived`` is set
+    when a waiver or an approved pilot covers it (reported, but it does not fail the plan).
+    """
+
     rule: str
     check: str
     severity: str
@@ -76,9 +84,11 @@ class Finding(JsonForm):
 
     @property
     def sort_key(self) -> tuple:
+        """The report's order: rule id, entity id, check."""
         return (self.rule, self.entity.id, self.check, self.entity.kind)
 
     def to_dict(self, lang: str = "vi") -> dict:
+        """The finding as JSON data in ``lang``: one item of the report's ``findings``."""
         out = {
             "rule": self.rule,
             "check": self.check,
@@ -125,6 +135,9 @@ class Resolved(JsonForm):
 
 @dataclass(frozen=True)
 class TargetProgress(JsonForm):
+    """Progress of a target rule (e.g. 10% fewer staff than in 2015): the value reached, the
+    target, the gap, and ``status`` ``met``, ``on_track``, ``behind`` or ``missed`` by ``deadline``."""
+
     rule: str
     value: Optional[float]
     target: Optional[float]
@@ -140,6 +153,9 @@ class TargetProgress(JsonForm):
 
 @dataclass(frozen=True)
 class NotApplicable(JsonForm):
+    """A rule (or one check, or one entity) that could not be decided, and why: a missing input of
+    the plan, or a parameter with no value in force on the date.  Never a silent pass."""
+
     rule: str
     reason: Text
     check: Optional[str] = None
@@ -160,6 +176,12 @@ class NotApplicable(JsonForm):
 
 @dataclass(frozen=True)
 class Report(JsonForm):
+    """The result of one evaluation (``ag18-report/1``): findings sorted by rule and entity, target
+    progress, what was not applicable, and what the plan resolved.  ``verdict`` is ``fail`` exactly
+    when an unwaived error exists; ``to_json(lang)`` is what ``ag18 check --format json`` prints.
+    Immutable and safe to share between threads.
+    """
+
     plan: str
     as_of: dt.date
     policy_id: str
@@ -173,10 +195,12 @@ class Report(JsonForm):
 
     @property
     def verdict(self) -> str:
+        """``fail`` when an unwaived error finding exists, else ``pass``."""
         return "fail" if any(f.severity == "error" and not f.waived for f in self.findings) else "pass"
 
     @property
     def summary(self) -> dict:
+        """Counts of unwaived findings by severity, of waived ones and of what was not applicable."""
         counts = {s: 0 for s in SEVERITIES}
         for f in self.findings:
             if not f.waived:
@@ -186,6 +210,10 @@ class Report(JsonForm):
         return counts
 
     def to_dict(self, lang: str = "vi") -> dict:
+        """The report as JSON data in ``lang`` (``vi`` or ``en``); see ``docs/report.md`` and
+        ``ag18 schema report``."""
+        if lang not in LANGUAGES:
+            raise check_lang(lang)
         return {
             "format": REPORT_FORMAT,
             "plan": self.plan,

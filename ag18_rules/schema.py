@@ -17,7 +17,7 @@ import jsonschema
 
 from .errors import Diagnostic, Text
 
-__all__ = ["DateText", "load_schema", "validate", "to_json_data", "closest", "wants_date"]
+__all__ = ["DateText", "closest", "load_schema", "report_problems", "to_json_data", "validate", "wants_date"]
 
 
 @lru_cache(maxsize=None)
@@ -56,6 +56,20 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
     return jsonschema.validators.extend(cls, {"type": _type})(schema)
+
+
+@lru_cache(maxsize=None)
+def _output_validator(name: str) -> jsonschema.protocols.Validator:
+    schema = load_schema(name)
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def report_problems(data: Any, name: str = "report") -> list[str]:
+    """What keeps ``data`` (a report's ``to_dict()``, or ``{"reports": [...]}``) from meeting the
+    published schema ``name`` (``report`` or ``diagnostics``): one line per problem, empty when valid."""
+    validator = _output_validator(name)
+    return sorted(f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+                  for e in validator.iter_errors(data))
 
 
 def to_json_data(data: Any) -> Any:
