@@ -13,11 +13,13 @@ from .limits import Limits
 from .model import Plan
 from .plan import load_plan
 from .report import Finding, NotApplicable, Report, TargetProgress
+from .session import Delta, Session
 
 __all__ = [
     "Ag18Error",
     "BackendError",
     "BackendUnavailable",
+    "Delta",
     "Diagnostic",
     "Finding",
     "InputError",
@@ -27,6 +29,7 @@ __all__ = [
     "Plan",
     "Policy",
     "Report",
+    "Session",
     "TargetProgress",
     "load_plan",
     "load_policy",

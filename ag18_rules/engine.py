@@ -14,7 +14,7 @@ import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 from . import explain
 from .backends import get_backend
@@ -29,6 +29,9 @@ from .origin import classify_origin
 from .parameters import ParameterSet
 from .report import NotApplicable, Report
 from .rulespec import load_rules
+
+if TYPE_CHECKING:
+    from .session import Session
 
 __all__ = ["Policy", "load_policy", "shipped_policy_dir"]
 
@@ -212,6 +215,16 @@ class Policy:
         if fixes:
             report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None)
         return report
+
+    def session(self, plan: PlanInput, as_of: Optional[dt.date] = None) -> "Session":
+        """An incremental session: ``plan`` evaluated once, then edited with ``session.apply(changes)``.
+
+        ``session.report`` is always what ``evaluate(session.plan, as_of=...)`` gives (no fixes, no
+        origin); see :mod:`ag18_rules.session` for the form of changes.
+        """
+        from .session import Session
+
+        return Session(self, self.load_plan(plan), _as_of(as_of))
 
     def check(self, rule_id: str, check_id: str) -> CompiledCheck:
         """The compiled check ``check_id`` of rule ``rule_id``."""
