@@ -340,3 +340,31 @@ def test_every_public_method_has_a_docstring():
 
 def test_the_unit_and_snapshot_types_are_reachable_for_programs():
     assert AdminUnit and Snapshot  # the model types a program builds a Plan from
+
+
+# --------------------------------------------------------------------------- cost bounded by size
+
+
+def test_the_fix_search_does_the_same_work_whatever_the_numbers(policy, monkeypatch):
+    """The staff-increase reproducer: staff 10^8 in `after` and 1 in `before` once took 42 s."""
+    data = yaml.safe_load(SONV.read_text(encoding="utf-8"))
+    before_ids = {o["id"] for o in data["before"]["organizations"]}
+    index = next(i for i, o in enumerate(data["after"]["organizations"]) if o["id"] in before_ids)
+    ident = data["after"]["organizations"][index]["id"]
+    derivations = []
+    real = type(policy).facts
+    monkeypatch.setattr(type(policy), "facts", lambda self, *a: derivations.append(1) or real(self, *a))
+    work = {}
+    for staff in (20, 10**8, 10**12, 10**15):
+        plan = copy.deepcopy(data)
+        plan["after"]["organizations"][index]["staff"]["civil_servants"] = staff
+        for org in plan["before"]["organizations"]:
+            if org["id"] == ident:
+                org["staff"]["civil_servants"] = 1
+        derivations.clear()
+        report = policy.evaluate(plan)
+        work[staff] = len(derivations)
+        grown = [f for f in report.findings if f.entity.id == ident and "staff" in f.rule]
+        if staff > 20:
+            assert grown and all(f.extra.get("fixes") for f in grown), staff
+    assert len(set(work[s] for s in (10**8, 10**12, 10**15))) == 1, work
