@@ -299,7 +299,7 @@ def run_examples(directory=None, backends: Optional[Sequence[str]] = None, *,
             if not cases and select:
                 raise Ag18Error(Text(TEXTS["nothing"].vi.format(select=select), TEXTS["nothing"].en.format(select=select)))
             for case in cases:
-                report = policy.evaluate(case.plan, as_of=case.as_of)
+                report = policy.evaluate(case.plan, as_of=case.as_of, fixes=False, origin=False)
                 outputs.setdefault(case.name + f"#{case.index}", {})[backend] = report.to_json("en")
                 actual = tuple(f for f in report.findings if f.rule == case.rule)
                 results.append(CaseResult(case, backend, tuple(differences(case, report)), actual))
