@@ -137,8 +137,10 @@ def installed_backends() -> tuple[str, ...]:
 
 
 def load_cases(rules_dir: Path, rule_ids: Iterable[str]) -> tuple[Case, ...]:
-    """Every case of every rule folder; unknown rules and missing plans are diagnostics."""
-    known = set(rule_ids)
+    """Every case of every rule folder; unknown rules and missing plans are diagnostics.
+
+    ``rule_ids`` may map each rule id to its check ids: then an unknown check is one too."""
+    known = rule_ids if isinstance(rule_ids, Mapping) else set(rule_ids)
     cases, problems = [], []
     for folder in rule_dirs(rules_dir):
         path = folder / "tests.yaml"
@@ -156,13 +158,14 @@ def load_cases(rules_dir: Path, rule_ids: Iterable[str]) -> tuple[Case, ...]:
 def load_tests_file(path: Path, rule_ids: Iterable[str]) -> tuple[Case, ...]:
     """The cases of one ``tests.yaml`` (its rule is the folder it is in); problems raise InputError."""
     problems: list[Diagnostic] = []
-    cases = _folder_cases(Path(path).resolve().parent, Path(path), set(rule_ids), problems)
+    known = rule_ids if isinstance(rule_ids, Mapping) else set(rule_ids)
+    cases = _folder_cases(Path(path).resolve().parent, Path(path), known, problems)
     if problems:
         raise InputError(problems)
     return tuple(cases)
 
 
-def _folder_cases(folder: Path, path: Path, known: set, problems: list) -> list[Case]:
+def _folder_cases(folder: Path, path: Path, known, problems: list) -> list[Case]:
     """The cases of one rule folder's tests file; problems are appended to ``problems``."""
     cases: list[Case] = []
     doc = load_file(path)
@@ -186,6 +189,8 @@ def _folder_cases(folder: Path, path: Path, known: set, problems: list) -> list[
                     f"Kết quả mong đợi nêu quy tắc không tồn tại '{rule}'",
                     f"The expected outcome names an unknown rule '{rule}'"),
                     ("cases", i, "expect", "findings", j, "rule")))
+            elif isinstance(known, Mapping):
+                problems += _unknown_check(doc, rule, f.get("check"), known[rule], ("cases", i, "expect", "findings", j))
         as_of = raw.get("as_of")
         cases.append(Case(
             rule=folder.name, index=i, plan=plan,
@@ -200,6 +205,20 @@ def _folder_cases(folder: Path, path: Path, known: set, problems: list) -> list[
         ))
     _check_both_outcomes(folder.name, doc, problems)
     return cases
+
+
+def _unknown_check(doc, rule: str, check, checks, path: tuple) -> list[Diagnostic]:
+    """An expected finding naming a check its rule does not have, with the nearest one."""
+    from .schema import closest
+
+    if not isinstance(check, str) or check in checks:
+        return []
+    near = closest(check, sorted(checks))
+    hint = {lang: TEXTS["hint"](lang).format(near=near) if near else "" for lang in ("vi", "en")}
+    return [doc.diagnostic("unknown-check", Text(
+        f"Quy tắc {rule} không có kiểm tra '{check}'{hint['vi'] or '.'} Các kiểm tra: {', '.join(sorted(checks))}",
+        f"Rule {rule} has no check '{check}'{hint['en'] or '.'} Its checks: {', '.join(sorted(checks))}"),
+        path + ("check",))]
 
 
 def _span(path: Path):

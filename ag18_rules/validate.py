@@ -38,7 +38,8 @@ def validate_policy_dir(root: Path, problems: list[Diagnostic]):
     if rules is None:
         return None
     ids = frozenset(r.id for r in rules)
-    cases = _collect(problems, load_cases, root / "rules", ids) or ()
+    checks = {r.id: frozenset(c.spec.id for c in r.checks) for r in rules}
+    cases = _collect(problems, load_cases, root / "rules", checks) or ()
     for plan in sorted({c.plan for c in cases}):
         _collect(problems, _plan, load_plan, plan, ids)
     return ids
@@ -87,6 +88,14 @@ def _unknown_format(doc, fmt: str, kind: str) -> Diagnostic:
     return doc.diagnostic("unknown-format", Text(
         f"Định dạng '{fmt}' không được hỗ trợ; có phải ý là '{near}'?",
         f"The format '{fmt}' is not supported; did you mean '{near}'?"), ("format",))
+
+
+def _check_ids(root: Path) -> dict:
+    """Each rule of the folder (as written, compiled or not) -> its check ids."""
+    from .rulespec import load_rules
+
+    specs = _collect([], load_rules, Path(root) / "rules") or ()
+    return {s.id: frozenset(c.id for c in s.checks) for s in specs}
 
 
 class _Validator:
@@ -147,8 +156,11 @@ class _Validator:
     def _tests(self, path: Path) -> None:
         from .conformance import load_tests_file
 
-        ids = self.rule_ids(self.policy_of(path)) | {Path(path).resolve().parent.name}
-        cases = _collect(self.problems, load_tests_file, path, ids) or ()
+        root = self.policy_of(path)
+        ids = self.rule_ids(root) | {Path(path).resolve().parent.name}
+        checks = _check_ids(root)
+        known = {r: checks[r] for r in ids if r in checks} if set(ids) <= set(checks) else ids
+        cases = _collect(self.problems, load_tests_file, path, known) or ()
         for plan in sorted({c.plan for c in cases if c.plan.is_file()}):
             self._plan(plan)
 

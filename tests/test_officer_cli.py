@@ -188,3 +188,16 @@ def test_lint_reports_a_reference_date_that_contradicts_the_values_date(folder, 
     assert code == 1 and "staff.yaml:" in line
     assert ("Giá trị của staff.officer_note áp dụng từ 2021-01-01, nhưng căn cứ Quyết định thử ghi ngày hiệu lực "
             "2020-06-01") in line
+
+
+def test_an_expected_finding_naming_a_check_the_rule_lacks_is_a_validation_error(folder, monkeypatch):
+    tests = folder / "rules" / "deputy-cap" / "tests.yaml"
+    text = tests.read_text(encoding="utf-8")
+    tests.write_text(text.replace("{check: inspectorate, entity: sonv/tt, values", "{check: inspector, entity: sonv/tt, values"),
+                     encoding="utf-8")
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "{check: inspectorate, entity: sonv/tt, values" in t)
+    for argv in (["validate"], ["validate", "rules/deputy-cap/tests.yaml"]):
+        code, _, err = run(*argv, cwd=folder, monkeypatch=monkeypatch)
+        assert code == 2
+        assert f"tests.yaml:{line}:19: unknown-check: Quy tắc deputy-cap không có kiểm tra 'inspector'; " \
+               "có phải ý là 'inspectorate'? Các kiểm tra:" in err
