@@ -210,3 +210,13 @@ def test_plan_files_complete_enum_values_with_their_labels_and_ids_of_the_plan(t
     [problem] = Analysis(str(plan), text, PolicyIndex()).diagnostics()
     assert problem.code == "bad-config" and (problem.span.line, problem.span.col) == (1, 1)
     assert "ag18.toml:1:1" in problem.message.vi and "không phải thư mục chính sách" in problem.message.vi
+
+
+def test_another_tools_yaml_file_gets_no_diagnostics(tmp_path):
+    from ag18_rules.lsp.analysis import Analysis, PolicyIndex
+
+    compose = tmp_path / "docker-compose.yaml"
+    assert Analysis(str(compose), "services:\n  web: {image: nginx}\n", PolicyIndex()).diagnostics() == []
+    plan = tmp_path / "plan.yaml"
+    found = Analysis(str(plan), "format: ag18-plan/1\nplan: {id: p}\n", PolicyIndex()).diagnostics()
+    assert [(d.code, d.span.line, d.path) for d in found] == [("missing-key", 1, ""), ("missing-key", 2, "plan")]

@@ -129,6 +129,8 @@ class Analysis:
         from ..source import unsaved
         from ..validate import validate_file
 
+        if not self.is_ours():
+            return []  # another tool's YAML file (a CI config, a compose file): not ours to judge
         if self.setup_problems:
             return [_here(d, self.path) for d in self.setup_problems]
         params = self.policy["params"] if self.kind == "rule" else None  # other kinds load what they edit
@@ -136,6 +138,15 @@ class Analysis:
             problems = validate_file(self.path, self.root, rule_ids=self.policy["rule_ids"], params=params)
         mine = os.path.abspath(self.path)
         return [d for d in problems if d.span.file and os.path.abspath(d.span.file) == mine]
+
+    def is_ours(self) -> bool:
+        """A file of ours: it names an ag18 format, or sits in the policy/ or rules/ of a policy folder."""
+        if re.search(r"^format:\s*[\"']?ag18-", self.text, re.M):
+            return True
+        from ..discover import is_policy_dir
+
+        resolved = self.path.resolve()
+        return any(part.name in ("policy", "rules") and is_policy_dir(part.parent) for part in resolved.parents)
 
     # ----------------------------------------------------------------- completion
 
