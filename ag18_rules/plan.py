@@ -143,8 +143,9 @@ def _document(source: Any, filename: Optional[str], limits: Limits) -> Document:
 
 
 def _looks_like_text(source: str) -> bool:
-    """True for plan text given where a path belongs (a path has no line break and no brace first)."""
-    return "\n" in source or source.lstrip()[:1] in ("{", "[") or len(source) > 4096
+    """True for plan text given where a path belongs (a path has no line break, does not open with a
+    brace and is not kilobytes long)."""
+    return "\n" in source or source.lstrip().startswith("{") or len(source) > 4096
 
 
 def _input_error(filename: str, code: str, vi: str, en: str, path: str = "") -> InputError:
