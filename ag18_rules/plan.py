@@ -38,7 +38,7 @@ from .model import (
 from .limits import DEFAULT_LIMITS, MAX_PLAN_BYTES, Limits, boundary_problems as _boundary
 from .source import Document, format_path, load_file
 
-__all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "load_plan", "plan_to_dict"]
+__all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "derived", "load_plan", "plan_to_dict"]
 
 FORMAT = "ag18-plan/1"
 _CHECKED = "_ag18_checked"  # set on a Plan this module built: it passed every check below
@@ -99,6 +99,14 @@ def load_plan(
         raise InputError(problems)
     plan = _build_plan(doc, data)
     object.__setattr__(plan, _CHECKED, True)  # loaded here: evaluating it again needs no second check
+    return plan
+
+
+def derived(source: Plan, plan: Plan) -> Plan:
+    """``plan``, built by the library from the parts of ``source`` (e.g. its ``before`` as a plan of
+    its own), passes through the boundary unchecked when ``source`` did: its values were checked."""
+    if getattr(source, _CHECKED, False):
+        object.__setattr__(plan, _CHECKED, True)
     return plan
 
 
