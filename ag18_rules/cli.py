@@ -11,9 +11,9 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional, Sequence, TextIO
+from typing import Mapping, Optional, Sequence, TextIO
 
-from .errors import Ag18Error, InputError
+from .errors import Ag18Error, InputError, Text
 from .fixes import FixOptions
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -23,12 +23,12 @@ def main(argv: Optional[Sequence[str]] = None, *, stdout: TextIO | None = None,
          stderr: TextIO | None = None) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    parser = _parser()
+    parser = _parser(requested_lang(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage problem
         return EXIT_INPUT if exc.code else EXIT_OK
-    lang = getattr(args, "lang", "vi")
+    lang = getattr(args, "lang", None) or requested_lang(argv)
     try:
         return args.run(args, out, err)
     except InputError as exc:
@@ -56,73 +56,127 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ag18", description="Check reorganisation plans against programme 19-CTr/TU.")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def requested_lang(argv: Optional[Sequence[str]], environ: Mapping[str, str] = os.environ) -> str:
+    """The language asked for before parsing: ``--lang`` on the command line, then ``AG18_LANG``,
+    then Vietnamese.  Help and usage text are built in it, so they are known before argparse runs."""
+    args = list(argv if argv is not None else sys.argv[1:])
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args):
+            return "en" if args[i + 1] == "en" else "vi"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1] == "en" else "vi"
+    return "en" if environ.get("AG18_LANG", "").lower().startswith("en") else "vi"
+
+
+def _parser(lang: str = "vi") -> argparse.ArgumentParser:
+    def t(vi: str, en: str) -> str:
+        """A help or usage string in the command's language."""
+        return Text(vi, en)(lang)
+
+    p = argparse.ArgumentParser(prog="ag18", description=t(
+        "Kiểm tra đề án sắp xếp tổ chức bộ máy theo Chương trình 19-CTr/TU.",
+        "Check reorganisation plans against programme 19-CTr/TU."))
+    sub = p.add_subparsers(dest="command", required=True, metavar=t("LỆNH", "COMMAND"))
 
     def command(name, func, help_):
         c = sub.add_parser(name, help=help_, description=help_)
         c.set_defaults(run=func)
-        c.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of messages (default vi)")
+        c.add_argument("--lang", choices=("vi", "en"), default=lang,
+                       help=t("ngôn ngữ của thông báo (mặc định vi, hoặc biến AG18_LANG)",
+                              "language of messages (default vi, or the AG18_LANG variable)"))
         return c
 
     def policy_args(c, backend=True):
-        c.add_argument("--policy", metavar="DIR", help="policy folder with policy/ and rules/ (default: the shipped AG18 policy)")
+        c.add_argument("--policy", metavar=t("THƯ_MỤC", "DIR"), help=t(
+            "thư mục chính sách có policy/ và rules/ (mặc định: chính sách AG18 kèm theo)",
+            "policy folder with policy/ and rules/ (default: the shipped AG18 policy)"))
         if backend:
-            c.add_argument("--backend", choices=("python", "durable"), default="python")
+            c.add_argument("--backend", choices=("python", "durable"), default="python",
+                           help=t("bộ máy đánh giá (mặc định python)", "evaluation backend (default python)"))
 
-    c = command("check", _check, "evaluate plans against the policy")
-    c.add_argument("plans", nargs="+", metavar="PLAN")
+    def as_of(c, vi="ngày đánh giá (mặc định: ngày hiệu lực của từng đề án)",
+              en="evaluation date (default: each plan's effective date)"):
+        c.add_argument("--as-of", type=_date, metavar=t("NGÀY", "DATE"), help=t(vi, en))
+
+    def fmt(c):
+        c.add_argument("--format", choices=("text", "json"), default="text",
+                       help=t("định dạng đầu ra (mặc định text)", "output format (default text)"))
+
+    plan_ = t("ĐỀ_ÁN", "PLAN")
+
+    c = command("check", _check, t("đánh giá đề án theo chính sách", "evaluate plans against the policy"))
+    c.add_argument("plans", nargs="+", metavar=plan_)
     policy_args(c)
-    c.add_argument("--as-of", type=_date, metavar="DATE", help="evaluation date (default: each plan's effective date)")
-    c.add_argument("--format", choices=("text", "json"), default="text")
-    c.add_argument("--explain", action="store_true", help="show each failing condition with its values")
-    c.add_argument("--by-head", action="store_true", help="group findings under the head of each organisation")
-    _fix_args(c)
+    as_of(c)
+    fmt(c)
+    c.add_argument("--explain", action="store_true", help=t(
+        "hiện từng điều kiện không đạt cùng các giá trị", "show each failing condition with its values"))
+    c.add_argument("--by-head", action="store_true", help=t(
+        "nhóm vi phạm theo người đứng đầu từng tổ chức", "group findings under the head of each organisation"))
+    _fix_args(c, t)
 
-    c = command("diff", _diff, "the findings that appear, disappear or change between two versions of a plan; "
-                               "exit 0 when the later version has no unwaived error, 1 when it has one, 2 on bad input")
-    c.add_argument("old", metavar="PLAN_A", help="the earlier version")
-    c.add_argument("new", metavar="PLAN_B", help="the later version")
+    c = command("diff", _diff, t(
+        "các vi phạm xuất hiện, mất đi hoặc thay đổi giữa hai phiên bản đề án; mã thoát 0 khi phiên bản sau "
+        "không còn lỗi chưa miễn trừ, 1 khi còn, 2 khi đầu vào sai",
+        "the findings that appear, disappear or change between two versions of a plan; "
+        "exit 0 when the later version has no unwaived error, 1 when it has one, 2 on bad input"))
+    c.add_argument("old", metavar=t("ĐỀ_ÁN_A", "PLAN_A"), help=t("phiên bản trước", "the earlier version"))
+    c.add_argument("new", metavar=t("ĐỀ_ÁN_B", "PLAN_B"), help=t("phiên bản sau", "the later version"))
     policy_args(c)
-    c.add_argument("--as-of", type=_date, metavar="DATE", help="evaluation date (default: each plan's effective date)")
-    c.add_argument("--format", choices=("text", "json"), default="text")
+    as_of(c)
+    fmt(c)
 
-    c = command("scorecard", _scorecard, "per-organisation scorecard of a plan's findings (annual evaluation)")
-    c.add_argument("plan", metavar="PLAN")
+    c = command("scorecard", _scorecard, t(
+        "bảng điểm vi phạm theo từng tổ chức (đánh giá hằng năm)",
+        "per-organisation scorecard of a plan's findings (annual evaluation)"))
+    c.add_argument("plan", metavar=plan_)
     policy_args(c)
-    c.add_argument("--as-of", type=_date, metavar="DATE")
-    c.add_argument("--format", choices=("text", "json"), default="text")
+    as_of(c)
+    fmt(c)
 
-    c = command("validate", _validate, "validate rule, parameter and plan files without evaluating")
-    c.add_argument("paths", nargs="*", metavar="PATH")
+    c = command("validate", _validate, t(
+        "kiểm tra tệp quy tắc, tham số và đề án mà không đánh giá",
+        "validate rule, parameter and plan files without evaluating"))
+    c.add_argument("paths", nargs="*", metavar=t("ĐƯỜNG_DẪN", "PATH"))
     policy_args(c, backend=False)
 
-    c = command("test", _test, "run every rule's pass/fail examples on every backend")
-    c.add_argument("directory", nargs="?", metavar="DIR", help="policy folder (default: the shipped policy)")
-    c.add_argument("--backend", action="append", choices=("python", "durable"),
-                   help="backend to run (repeatable; default: every installed backend)")
+    c = command("test", _test, t(
+        "chạy các ví dụ đạt/không đạt của mọi quy tắc trên mọi bộ máy",
+        "run every rule's pass/fail examples on every backend"))
+    c.add_argument("directory", nargs="?", metavar=t("THƯ_MỤC", "DIR"), help=t(
+        "thư mục chính sách (mặc định: chính sách kèm theo)", "policy folder (default: the shipped policy)"))
+    c.add_argument("--backend", action="append", choices=("python", "durable"), help=t(
+        "bộ máy cần chạy (lặp lại được; mặc định: mọi bộ máy đã cài)",
+        "backend to run (repeatable; default: every installed backend)"))
 
-    c = command("lint", _lint, "problems of a valid policy: untriggerable checks, one-sided examples, "
-                               "unused parameters, inconsistent dates, unreachable targets")
+    c = command("lint", _lint, t(
+        "vấn đề của một chính sách hợp lệ: kiểm tra không thể kích hoạt, ví dụ một chiều, tham số không dùng, "
+        "ngày không nhất quán, mục tiêu không đạt được",
+        "problems of a valid policy: untriggerable checks, one-sided examples, "
+        "unused parameters, inconsistent dates, unreachable targets"))
     policy_args(c, backend=False)
-    c.add_argument("--plans", type=_count, default=1000, metavar="N",
-                   help="generated plans to evaluate (default 1000; 0 skips the checks that need them)")
-    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--plans", type=_count, default=1000, metavar="N", help=t(
+        "số đề án sinh ra để đánh giá (mặc định 1000; 0 bỏ qua các kiểm tra cần chúng)",
+        "generated plans to evaluate (default 1000; 0 skips the checks that need them)"))
+    fmt(c)
 
-    c = command("rules", _rules, "list the rules")
+    c = command("rules", _rules, t("liệt kê các quy tắc", "list the rules"))
     policy_args(c, backend=False)
 
-    c = command("explain", _explain_rule, "show a rule: text, clause, parameters by date")
-    c.add_argument("rule")
+    c = command("explain", _explain_rule, t(
+        "xem một quy tắc: nội dung, điều khoản, tham số theo ngày", "show a rule: text, clause, parameters by date"))
+    c.add_argument("rule", metavar=t("QUY_TẮC", "RULE"))
     policy_args(c, backend=False)
 
-    c = command("coverage", _coverage, "every clause of the programme and the rules that check it")
+    c = command("coverage", _coverage, t(
+        "mọi điều khoản của chương trình và các quy tắc kiểm tra nó",
+        "every clause of the programme and the rules that check it"))
     policy_args(c, backend=False)
-    c.add_argument("--format", choices=("text", "json"), default="text")
+    fmt(c)
 
-    c = command("schema", _schema, "print a JSON Schema (plan, rule, policy, tests)")
-    c.add_argument("which", choices=("plan", "rule", "policy", "tests"))
+    c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests; report, diagnostics: đầu ra JSON)",
+                                     "print a JSON Schema (plan, rule, policy, tests; report, diagnostics: the JSON output)"))
+    c.add_argument("which", choices=("plan", "rule", "policy", "tests", "report", "diagnostics"))
     return p
 
 
@@ -132,12 +186,15 @@ def _policy(args, backend: str = "python"):
     return Policy.load(args.policy, backend=backend)
 
 
-def _fix_args(c) -> None:
-    c.add_argument("--no-fixes", action="store_true",
-                   help="do not search for the change that removes each finding (the search re-evaluates the plan)")
-    c.add_argument("--max-fixes", type=_count, default=FixOptions.limit, metavar="N",
-                   help=f"findings that get a fix verified by re-evaluation, errors first (default {FixOptions.limit}); "
-                        "the others get an unverified hint")
+def _fix_args(c, t) -> None:
+    c.add_argument("--no-fixes", action="store_true", help=t(
+        "không tìm thay đổi khắc phục từng vi phạm (việc tìm kiếm đánh giá lại đề án)",
+        "do not search for the change that removes each finding (the search re-evaluates the plan)"))
+    c.add_argument("--max-fixes", type=_count, default=FixOptions.limit, metavar="N", help=t(
+        f"số vi phạm được kiểm chứng cách khắc phục bằng đánh giá lại, lỗi trước (mặc định {FixOptions.limit}); "
+        "các vi phạm khác nhận gợi ý chưa kiểm chứng",
+        f"findings that get a fix verified by re-evaluation, errors first (default {FixOptions.limit}); "
+        "the others get an unverified hint"))
 
 
 def _count(text: str) -> int:
@@ -151,7 +208,8 @@ def _diff(args, out, err) -> int:
 
     with _policy(args, args.backend) as policy:
         old, new = policy.load_plan(args.old), policy.load_plan(args.new)  # both validated before either is evaluated
-        result = diff_reports(policy.evaluate(old, as_of=args.as_of), policy.evaluate(new, as_of=args.as_of))
+        result = diff_reports(policy.evaluate(old, as_of=args.as_of, fixes=False, origin=False),
+                              policy.evaluate(new, as_of=args.as_of, fixes=False, origin=False))
     out.write(result.to_json(args.lang) + "\n" if args.format == "json" else render_diff(result, args.lang))
     return EXIT_FINDINGS if result.verdict == "fail" else EXIT_OK
 
@@ -163,7 +221,7 @@ def _check(args, out, err) -> int:
     with _policy(args, args.backend) as policy:
         plans = [policy.load_plan(p) for p in args.plans]  # all plans validated before any is evaluated
         fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
-        reports = [policy.evaluate(p, as_of=args.as_of, explain_=args.explain, fixes=fixes, origin=True)
+        reports = [policy.evaluate(p, as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True)
                    for p in plans]
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
     if args.format == "json":
@@ -195,7 +253,7 @@ def _scorecard(args, out, err) -> int:
 
     with _policy(args, args.backend) as policy:
         plan = policy.load_plan(args.plan)
-        card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of))
+        card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of, fixes=False, origin=False))
     out.write((card.to_json(args.lang) + "\n") if args.format == "json" else card.render(args.lang))
     return EXIT_OK
 

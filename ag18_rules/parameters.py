@@ -18,6 +18,7 @@ from typing import Iterator, Mapping
 
 from . import schema
 from .errors import Diagnostic, InputError, Span, Text
+from .serial import JsonForm
 from .source import Document, format_path, load_file
 
 __all__ = [
@@ -50,7 +51,7 @@ class Reference:
 
 
 @dataclass(frozen=True)
-class ValueEntry:
+class ValueEntry(JsonForm):
     """One dated value of a parameter. ``value`` is None when no value is in force from ``since``.
 
     Tables are read-only mappings with string keys, bracket lists are tuples of read-only mappings
@@ -74,7 +75,7 @@ class ValueEntry:
         """"the district level ended on 2025-07-01 (Nghị quyết 203/2025/QH15)", or None if nothing ended here."""
         return None if self.ends is None else ended_reason(self.ends, self.since, self.reference.document)
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         """The entry as plain JSON data, e.g. for ``ag18 explain``'s table of values by date."""
         out = {"since": self.since.isoformat(), "value": _plain(self.value), "reference": str(self.reference),
                "confidence": self.reference.confidence, "verified": self.verified,
@@ -93,7 +94,7 @@ def ended_reason(subject: Text, since: dt.date, document: str) -> Text:
 
 
 @dataclass(frozen=True)
-class Resolved:
+class Resolved(JsonForm):
     """The value of a parameter for one entity on one date, with where it comes from."""
 
     parameter: str
@@ -109,7 +110,7 @@ class Resolved:
         """The note in Vietnamese, the library's default language (``note_text`` has both)."""
         return self.note_text.vi if self.note_text else None
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         """The form of ``parameters`` items in the JSON report (``ag18-report/1``)."""
         out = {"name": self.parameter, "value": _plain(self.value), "since": self.since.isoformat(),
                "reference": str(self.reference), "verified": self.verified}
@@ -570,6 +571,9 @@ def _parameter(doc: Document, pid: str, raw: dict, problems: list[Diagnostic]) -
         entry = _entry(doc, path, since, raw_entry, shape, problems)
         if entry is not None:
             entries.append((since, entry))
+    from .enumerations import check_enumerations  # the fact catalogue, only once files are read
+
+    problems.extend(check_enumerations(doc, pid, raw, base))
     if len(problems) > before:
         return None
     return Parameter(pid, _text(raw["description"]), raw["unit"], shape[0], shape[1],

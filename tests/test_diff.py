@@ -100,8 +100,8 @@ def test_a_finding_that_changes_its_numbers(tmp_path):
     (change,) = result.changed
     assert (change.new.rule, change.new.check, change.new.entity.id) == ("deputy-cap", "inspectorate", "s/tt")
     assert change.fields == ("values", "message")
-    assert change.to_json("en")["from"]["values"]["deputies"] == 3
-    assert change.to_json("en")["to"]["values"]["deputies"] == 2
+    assert change.to_dict("en")["from"]["values"]["deputies"] == 3
+    assert change.to_dict("en")["to"]["values"]["deputies"] == 2
     text = render_diff(result, "vi")
     assert "Vi phạm thay đổi (1):" in text
     assert "  ~ LỖI deputy-cap/inspectorate Thanh tra Sở (s/tt): Thanh tra Sở có 2 phó chánh thanh tra" in text
@@ -123,7 +123,11 @@ def test_bad_input_exits_2_with_the_position(tmp_path):
 
 
 def test_diff_help_states_the_exit_codes(capsys):
-    code, _, _ = run("diff", "--help")  # argparse prints help itself
+    code, _, _ = run("diff", "--help", "--lang", "en")  # argparse prints help itself
     out = capsys.readouterr().out
     assert code == 0
     assert "exit 0 when the later version has no unwaived error, 1 when it has one, 2 on bad input" in " ".join(out.split())
+    code, _, _ = run("diff", "--help")  # Vietnamese by default
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 0
+    assert "mã thoát 0 khi phiên bản sau không còn lỗi chưa miễn trừ, 1 khi còn, 2 khi đầu vào sai" in out

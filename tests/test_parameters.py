@@ -183,7 +183,7 @@ def test_tables_by_terrain_and_parent_kind(policy):
 def test_counted_categories_is_a_list_of_strings(policy):
     resolved = policy.get("staff.counted_categories").resolve(D("2020-01-01"), {})
     assert resolved.value == ("civil_servants", "public_employees")
-    assert resolved.to_json("en")["value"] == ["civil_servants", "public_employees"]
+    assert resolved.to_dict("en")["value"] == ["civil_servants", "public_employees"]
     assert resolved.verified is False
 
 
@@ -215,14 +215,14 @@ def test_missing_fact_unknown_key_and_null_leaf_give_none(policy):
 
 def test_resolved_to_json_names_value_date_reference(policy):
     resolved = policy.get("deputy.district_office_avg").resolve(D("2021-01-01"), {})
-    out = resolved.to_json("en")
+    out = resolved.to_dict("en")
     assert out["name"] == "deputy.district_office_avg"
     assert out["value"] == 2
     assert out["since"] == "2020-11-25"
     assert out["reference"] == "Nghị định 108/2020/NĐ-CP, Điều 1, khoản 3"
     assert out["verified"] is False
     assert out["note"].startswith("Verbatim: \"Bình quân mỗi phòng có 02 Phó Trưởng phòng\"")
-    assert resolved.to_json("vi")["note"].startswith("Nguyên văn")
+    assert resolved.to_dict("vi")["note"].startswith("Nguyên văn")
     assert resolved.note == resolved.note_text.vi
     assert "applies" not in out
 
@@ -601,7 +601,7 @@ def test_an_ended_subject_is_the_reason_with_its_date_and_document(policy):
     inspect = policy.get("deputy.inspectorate_max").absence(D("2026-01-01"), {"civil_servants": 9})
     assert inspect.en == "The department inspectorates ended on 2025-07-01 (Luật Thanh tra 84/2025/QH15)"
     assert [e.since for e in policy.get("part_time.commune_max").ends()] == [D("2026-05-31")]
-    assert avg.ends()[0].to_json("en")["ends"] == why.en
+    assert avg.ends()[0].to_dict("en")["ends"] == why.en
 
 
 def test_a_table_with_only_a_default_needs_no_fact(policy):
