@@ -48,7 +48,7 @@ LISTS = ("organizations", "tasks", "admin_units", "people")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _KINDS = {
     "district": ("huyen", "thi_xa", "thanh_pho"),
-    "commune": ("xa", "phuong", "thi_tran"),
+    "commune": ("xa", "phuong", "thi_tran", "dac_khu"),
     "hamlet": ("ap", "khom"),
 }
 _SNAP_WORDS = {"before": ("cơ cấu trước sắp xếp (before)", "`before`"),
@@ -689,6 +689,7 @@ def _organization(d: dict) -> Organization:
     return Organization(
         id=d["id"], name=d["name"], type=d["type"], level=d.get("level"), parent=d.get("parent"),
         intermediate=d.get("intermediate", False), effective=d.get("effective", True),
+        province_merger=bool(d.get("province_merger", False)),
         heads=int(d.get("heads", 0)), deputies=int(d.get("deputies", 0)),
         staff=Staff(**{k: int(v) for k, v in staff.items()}),
         job_positions=_int(d.get("job_positions")),
@@ -716,7 +717,7 @@ def _admin_unit(d: dict) -> AdminUnit:
         part_time_workers=_int(d.get("part_time_workers")),
         allowance=None if allowance is None else Allowance(allowance["mode"],
                                                            _float(allowance.get("fund_coefficient"))),
-        formed_from=tuple(d.get("formed_from", ())),
+        formed_from=tuple(d.get("formed_from", ())), ethnic_minority=bool(d.get("ethnic_minority")),
     )
 
 
