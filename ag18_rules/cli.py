@@ -214,7 +214,7 @@ def _diff(args, out, err) -> int:
 
 
 def _check(args, out, err) -> int:
-    from .render import render_text
+    from .formats import render_text
 
     worst = EXIT_OK
     with _policy(args, args.backend) as policy:

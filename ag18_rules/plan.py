@@ -80,6 +80,9 @@ def load_plan(
     data = schema.to_json_data(doc.data)
     problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
     problems += _Checker(doc, data, rule_ids).run()
+    cells = getattr(doc, "problems", ())  # a workbook's cells that could not be read: one message each
+    if cells:
+        problems = list(cells) + [p for p in problems if p.span not in {c.span for c in cells}]
     if problems:
         raise InputError(problems)
     return _build_plan(doc, data)
@@ -110,8 +113,17 @@ def _document(source: str | os.PathLike | Mapping, filename: Optional[str]) -> D
     """The loaded file, or a position-less document around a program's mapping."""
     if isinstance(source, Mapping):
         return Document(_plain(source), filename or "<dict>")
+    if _is_sheets(source):  # a workbook or a folder of CSV files: the formats front-end reads it
+        from .formats.document import load_document
+
+        return load_document(source, filename)
     doc = load_file(source, max_bytes=MAX_PLAN_BYTES)
     return replace(doc, filename=filename) if filename else doc
+
+
+def _is_sheets(source: str | os.PathLike) -> bool:
+    path = os.fspath(source)
+    return path.lower().endswith((".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls")) or os.path.isdir(path)
 
 
 def _plain(value: Any) -> Any:
