@@ -23,7 +23,7 @@ def render_github(reports: Iterable[Any], plans: Optional[Sequence[Any]] = None,
     lines = []
     for report, plan in zip(reports, plans):
         for f in report.findings:
-            span = plan.spans.get(f.entity.id) if plan is not None else None
+            span = _span(plan, f)
             props = [f"file={_prop(report.source or report.plan)}"]
             if span is not None and span.line and not span.sheet:
                 props += [f"line={span.line}", f"col={max(span.col, 1)}"]
@@ -32,3 +32,10 @@ def render_github(reports: Iterable[Any], plans: Optional[Sequence[Any]] = None,
             command = "notice" if f.waived else _COMMAND[f.severity]
             lines.append(f"::{command} {','.join(props)}::{_data(f.message(lang) + where)}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _span(plan, f):
+    """Where the finding's entity is written (the plan's header for plan-wide findings)."""
+    if plan is None:
+        return None
+    return plan.spans.get(f.entity.id) or (plan.spans.get("plan") if f.entity.kind == "plan" else None)

@@ -54,7 +54,7 @@ def _rules(policy: Any, reports: Sequence[Report], lang: str) -> list[dict]:
 
 
 def _location(f: Finding, plan: Any, uri: str) -> dict:
-    span = plan.spans.get(f.entity.id) if plan is not None else None
+    span = _span(plan, f)
     physical: dict = {"artifactLocation": {"uri": uri}}
     if span is not None and span.line and not span.sheet:
         physical["region"] = {"startLine": span.line, "startColumn": max(span.col, 1)}
@@ -161,3 +161,10 @@ def render_sarif(reports: Iterable[Report], plans: Optional[Sequence[Any]] = Non
            "artifacts": artifacts, "columnKind": "unicodeCodePoints", "results": results,
            "language": "vi" if lang != "en" else "en"}
     return json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _span(plan, f):
+    """Where the finding's entity is written (the plan's header for plan-wide findings)."""
+    if plan is None:
+        return None
+    return plan.spans.get(f.entity.id) or (plan.spans.get("plan") if f.entity.kind == "plan" else None)
