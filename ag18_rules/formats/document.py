@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from ..errors import Diagnostic, Span
+from ..errors import Diagnostic, InputError, Span
 from ..source import Document
 
 
@@ -39,4 +39,6 @@ def load_document(source: str | os.PathLike, filename: Optional[str] = None) -> 
         from .xlsx import read_xlsx
 
         out = read_xlsx(path, filename=filename)
+    if any(p.code == "empty-workbook" for p in out.problems):
+        raise InputError(out.problems)  # nothing to check: the schema's missing keys would only repeat it
     return CellDocument(out.data, filename or path, cells=out.cells, problems=tuple(out.problems))

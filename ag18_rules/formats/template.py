@@ -80,6 +80,8 @@ def _plan_fields(data: Mapping) -> dict:
             out["before"] = data.get("before") is not None
             continue
         value = _get(data, column.field)
+        if column.field == ("plan", "approval", "status") and _get(data, ("plan", "approval")) is not None:
+            value = value or "draft"  # an approval with every default still says the plan has one
         if value is not None:
             out[column.key] = value
     return out
