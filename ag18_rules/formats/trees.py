@@ -39,6 +39,7 @@ def _ordered(items, parent_of) -> list[tuple[Any, int]]:
 
 def _org_nodes(snap, side: str, other, by_entity: Mapping[str, list]) -> list[dict]:
     other_ids = {o.id for o in other.organizations} if other is not None else None
+    other_names = {o.id: o.name for o in other.organizations} if other is not None else {}
     merged_into = {}
     if side == "before" and other is not None:
         for o in other.organizations:
@@ -48,7 +49,7 @@ def _org_nodes(snap, side: str, other, by_entity: Mapping[str, list]) -> list[di
     for org, depth in _ordered(snap.organizations, lambda o: o.parent):
         status, note = "continuing", ""
         if side == "after" and org.formed_from:
-            status, note = "merged", ", ".join(org.formed_from)
+            status, note = "merged", ", ".join(other_names.get(src, src) for src in org.formed_from)
         elif side == "after" and other_ids is not None and org.id not in other_ids:
             status = "new"
         elif side == "before" and org.id in merged_into:
