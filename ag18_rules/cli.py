@@ -358,7 +358,11 @@ def _test(args, out, err) -> int:
 def _lint(args, out, err) -> int:
     from .lint import lint_policy
 
-    report = lint_policy(args.policy, plans=args.plans)
+    from .formats.progress import Progress
+
+    label = Text("Đang đánh giá đề án sinh ra", "Evaluating generated plans")(args.lang)
+    with Progress(args.plans, label, err, enabled=not args.quiet) as progress:
+        report = lint_policy(args.policy, plans=args.plans, progress=progress.step)
     if args.format == "json":
         _emit(args, json.dumps(report.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n", out)
     else:

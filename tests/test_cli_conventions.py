@@ -143,3 +143,11 @@ def test_help_of_new_options_in_both_languages(argv, capsys):
     if argv[0] == "check":
         assert "--fail-level" in en and "exit 1 when an unwaived finding" in " ".join(en.split())
         assert "mã thoát 1 khi có vi phạm chưa miễn trừ" in " ".join(vi.split())
+
+
+def test_lint_reports_each_generated_plan_to_its_progress_bar():
+    from ag18_rules.lint import lint_policy
+
+    seen = []
+    report = lint_policy(plans=3, progress=lambda: seen.append(1))
+    assert report.plans == 3 and len(seen) == 3
