@@ -57,3 +57,15 @@ def test_severity_filter_hides_and_shows_findings(report_page):
         page.page.check("[data-filter='error']")
         assert page.page.locator("article.finding:visible").count() == len(report.findings)
         assert page.console_errors == []
+
+
+def test_report_prints_to_a4_with_a_page_per_section(report_page):
+    import re
+
+    _, _, path = report_page
+    with open_page(path.as_uri()) as page:
+        pdf = page.page.pdf(format="A4")
+        page.page.emulate_media(media="print")
+        assert page.page.locator("button[data-action='print']").is_hidden()
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) >= 5  # verdict, trees, charts, findings, not applicable

@@ -189,3 +189,25 @@ def test_reports_are_byte_identical_across_runs(tmp_path):
     for fmt in ("html", "sarif", "junit", "github"):
         first = run("check", DRAFT1, "--format", fmt)[1]
         assert first and run("check", DRAFT1, "--format", fmt)[1] == first
+
+
+def test_html_lists_waivers_with_approver_and_expiry(policy, tmp_path):
+    text = DRAFT1.read_text(encoding="utf-8") + (
+        "\nwaivers:\n  - rule: deputy-cap\n    entity: sonv/thanh-tra\n    reason: Chuyển tiếp\n"
+        "    approved_by: Ban Thường vụ Tỉnh ủy\n    reference: CV 456\n    expires: 2020-12-31\n")
+    (tmp_path / "p.yaml").write_text(text, encoding="utf-8")
+    plan = policy.load_plan(tmp_path / "p.yaml")
+    page = render_html(policy.evaluate(plan), plan)
+    section = page[page.index('class="waivers-section"'):]
+    assert "Ban Thường vụ Tỉnh ủy" in section and "CV 456" in section and "2020-12-31" in section
+    assert "đã hết hạn" in section  # evaluated on 2021-01-01, after the expiry
+
+
+def test_importing_the_library_loads_neither_openpyxl_nor_jinja2():
+    import subprocess
+    import sys
+
+    code = ("import sys, ag18_rules, ag18_rules.formats; "
+            "print(sorted(m for m in ('openpyxl', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
