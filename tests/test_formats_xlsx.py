@@ -293,3 +293,14 @@ def test_a_folder_of_csv_sheets_reads_like_the_workbook(tmp_path):
     assert read_csv_dir(folder).cells[("after", "organizations", 0, "deputies")].cell == "D2"
     code, out, _ = run("check", folder, "-q", "--no-fixes")
     assert code in (0, 1) and "Traceback" not in out
+
+
+def test_a_cell_far_to_the_right_is_named_not_expanded(template, tmp_path):
+    book = openpyxl.load_workbook(template)
+    book["Đề án"]["B2"], book["Đề án"]["B6"] = "p", "2021-01-01"
+    book["Tổ chức sau"].append(["a", "A", "Sở"])
+    book["Tổ chức sau"]["XFD3"] = "x"
+    book.save(tmp_path / "p.xlsx")
+    assert problems(tmp_path / "p.xlsx") == [
+        f"{tmp_path / 'p.xlsx'}:Tổ chức sau!XFD3: cell-out-of-range: The cell XFD3 is beyond the template's "
+        "columns: delete what is there."]

@@ -17,7 +17,10 @@ from ..source import _vi_number
 from .sheets import Assembled, RawSheet, assemble, column_letter
 
 MAX_XLSX_BYTES = 20 * 1024 * 1024
-MAX_UNCOMPRESSED = 64 * 1024 * 1024  # the XML inside; openpyxl holds the cells in memory
+# The XML inside: openpyxl holds every cell in memory (about 650 MB and tens of seconds for 32 MB
+# of cells), so larger plans belong in YAML or CSV.  24 MB is some 30,000 filled rows.
+MAX_UNCOMPRESSED = 24 * 1024 * 1024
+MAX_COLUMNS = 256  # far beyond any sheet of the template; a cell at XFD costs nothing
 MAX_MEMBERS = 2000
 MAX_RATIO = 200  # a member that inflates more than this is a zip bomb, not a spreadsheet
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted workbook or an old .xls
@@ -128,9 +131,19 @@ def _skipped(title: str) -> bool:
 def _rows(ws, name: str, problems: list, formulas) -> list[tuple[int, list]]:
     """The non-empty rows of a sheet, from the cells it stores (never its nominal dimensions)."""
     cells: dict[int, dict[int, Any]] = {}
+    beyond = None
     for (row, col), cell in ws._cells.items():  # only stored cells: a far styled cell costs nothing
         if cell.value is not None and not (isinstance(cell.value, str) and not cell.value.strip()):
+            if col > MAX_COLUMNS:
+                beyond = min(beyond or (row, col), (row, col))
+                continue
             cells.setdefault(row, {})[col] = cell.value
+    if beyond is not None:
+        row, col = beyond
+        problems.append(Diagnostic("cell-out-of-range", Text(
+            f"Ô {column_letter(col)}{row} nằm ngoài các cột của mẫu: hãy xóa dữ liệu ở đó.",
+            f"The cell {column_letter(col)}{row} is beyond the template's columns: delete what is there."),
+            Span(name, row, col, ws.title, f"{column_letter(col)}{row}")))
     if formulas is not None:
         _formulas(formulas[ws.title], ws, name, problems, cells)
     for merged in ws.merged_cells.ranges:
