@@ -304,3 +304,12 @@ def test_a_cell_far_to_the_right_is_named_not_expanded(template, tmp_path):
     assert problems(tmp_path / "p.xlsx") == [
         f"{tmp_path / 'p.xlsx'}:Tổ chức sau!XFD3: cell-out-of-range: The cell XFD3 is beyond the template's "
         "columns: delete what is there."]
+
+
+def test_a_workbook_with_more_cells_than_the_limit_is_refused_before_opening(tmp_path):
+    import os
+
+    data = os.urandom(12_000_000) + b"0" * 13_000_000
+    path = _zip(tmp_path / "huge.xlsx", {"[Content_Types].xml": "<Types/>", "xl/worksheets/sheet1.xml": data})
+    (problem,) = problems(path)
+    assert "too-large: The workbook holds too much data (25,000,000 bytes unpacked" in problem

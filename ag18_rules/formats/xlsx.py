@@ -71,9 +71,14 @@ def _check_members(path: str, name: str) -> None:
                       "The workbook is damaged or not an .xlsx file.") from None
     total = sum(m.file_size for m in members)
     bomb = any(m.file_size > 1_000_000 and m.file_size > MAX_RATIO * max(m.compress_size, 1) for m in members)
-    if len(members) > MAX_MEMBERS or total > MAX_UNCOMPRESSED or bomb:
+    if len(members) > MAX_MEMBERS or bomb:
         raise _refuse(name, "zip-bomb", "Tệp bảng tính giải nén ra quá lớn (có thể là tệp độc hại); không đọc.",
                       "The workbook inflates to far more than its size (a zip bomb?); it is not read.")
+    if total > MAX_UNCOMPRESSED:
+        raise _refuse(name, "too-large", f"Bảng tính chứa quá nhiều dữ liệu ({_vi_number(total)} byte khi giải nén; "
+                      f"giới hạn {_vi_number(MAX_UNCOMPRESSED)}). Với đề án rất lớn, hãy dùng YAML hoặc CSV.",
+                      f"The workbook holds too much data ({total:,} bytes unpacked; the limit is "
+                      f"{MAX_UNCOMPRESSED:,}). Use YAML or CSV for very large plans.")
     if any(m.filename.lower().endswith("vbaproject.bin") for m in members) or b"macroEnabled" in content_types:
         raise _refuse(name, "macro-workbook", "Tệp Excel có macro không được chấp nhận; hãy lưu thành .xlsx.",
                       "Macro-enabled workbooks are refused; save the file as .xlsx.")
