@@ -262,6 +262,9 @@ def test_policy_evaluates_a_workbook_directly_and_reports_cells_for_entities(tmp
     assert [(f.rule, f.entity.id) for f in from_xlsx.findings] == [(f.rule, f.entity.id) for f in from_yaml.findings]
     span = plan.spans["sonv/thanh-tra"]
     assert (span.sheet, span.cell) == ("Tổ chức sau", "A4")
+    read = read_xlsx(tmp_path / "plan.xlsx")  # the same dict a YAML file gives, and each field's cell
+    assert load_plan(read.data, filename=str(tmp_path / "plan.xlsx")) == plan and read.problems == []
+    assert str(read.cells[("after", "organizations", 2, "deputies")]) == f"{tmp_path / 'plan.xlsx'}:Tổ chức sau!I4"
 
 
 def test_template_command_then_validate_the_filled_workbook(tmp_path):

@@ -6,7 +6,7 @@ the plan loader's diagnostics land on the cell: ``plan.xlsx:Tổ chức sau!D7``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from ..errors import Diagnostic, Span, Text
 from ..schema import closest
@@ -275,4 +275,3 @@ def assemble(filename: str, sheets: list[RawSheet], example_rows: Optional[dict]
     return out
 
 
-Reader = Callable[[str], Assembled]
