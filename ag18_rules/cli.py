@@ -217,9 +217,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                                                             "a plan (YAML, JSON, XLSX, a CSV folder or -)"))
     c.add_argument("dest", metavar=t("RA", "OUT"), help=t("tệp .yaml, .json hoặc .xlsx", "a .yaml, .json or .xlsx file"))
 
-    c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests)",
-                                     "print a JSON Schema (plan, rule, policy, tests)"))
-    c.add_argument("which", choices=("plan", "rule", "policy", "tests"))
+    c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests; report, diagnostics: đầu ra JSON)",
+                                     "print a JSON Schema (plan, rule, policy, tests; report, diagnostics: the JSON output)"))
+    c.add_argument("which", choices=("plan", "rule", "policy", "tests", "report", "diagnostics"))
     return p
 
 
@@ -251,7 +251,8 @@ def _diff(args, out, err) -> int:
 
     with _policy(args, args.backend) as policy:
         old, new = policy.load_plan(args.old), policy.load_plan(args.new)  # both validated before either is evaluated
-        result = diff_reports(policy.evaluate(old, as_of=args.as_of), policy.evaluate(new, as_of=args.as_of))
+        result = diff_reports(policy.evaluate(old, as_of=args.as_of, fixes=False, origin=False),
+                              policy.evaluate(new, as_of=args.as_of, fixes=False, origin=False))
     if args.format == "html":
         from .formats.html import render_diff_html
 
@@ -275,7 +276,7 @@ def _check(args, out, err) -> int:
             fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
             reports = []
             for p in plans:
-                reports.append(policy.evaluate(p, as_of=args.as_of, explain_=args.explain, fixes=fixes, origin=True))
+                reports.append(policy.evaluate(p, as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True))
                 progress.step()
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
         if args.format == "json":
@@ -321,7 +322,7 @@ def _scorecard(args, out, err) -> int:
 
     with _policy(args, args.backend) as policy:
         plan = policy.load_plan(args.plan)
-        card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of))
+        card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of, fixes=False, origin=False))
     if args.format == "html":
         from .formats.html import render_scorecard_html
 

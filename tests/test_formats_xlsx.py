@@ -316,3 +316,15 @@ def test_a_workbook_with_more_cells_than_the_limit_is_refused_before_opening(tmp
     path = _zip(tmp_path / "huge.xlsx", {"[Content_Types].xml": "<Types/>", "xl/worksheets/sheet1.xml": data})
     (problem,) = problems(path)
     assert "too-large: The workbook holds too much data (26,000,008 bytes unpacked" in problem
+
+
+def test_workbook_diagnostics_as_json_follow_the_diagnostics_schema(template, tmp_path):
+    import jsonschema
+
+    from ag18_rules.schema import load_schema
+
+    path = filled(template, tmp_path, **{"Tổ chức sau": [["so-a", "Sở A", "Sởo", "Cấp tỉnh"]]})
+    code, out, _ = run("check", path, "--format", "json")
+    data = json.loads(out)
+    jsonschema.validate(data, load_schema("diagnostics"))
+    assert code == 2 and data["diagnostics"][0]["sheet"] == "Tổ chức sau" and data["diagnostics"][0]["cell"] == "C3"

@@ -165,8 +165,7 @@ def quiet_lines(reports: Sequence, lang: str) -> str:
 
 def diagnostics_json(error: InputError, lang: str) -> str:
     """Bad input as ``ag18-diagnostics/1`` JSON, the fields of each diagnostic as the text has them."""
-    items = [d.to_dict(lang) if hasattr(d, "to_dict") else d.to_json(lang) for d in error.diagnostics]
-    return json.dumps({"format": "ag18-diagnostics/1", "diagnostics": items}, ensure_ascii=False, indent=2) + "\n"
+    return error.to_json(lang) + "\n"
 
 
 # ----------------------------------------------------------------------- rendering a check

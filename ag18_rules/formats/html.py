@@ -48,7 +48,7 @@ def _static(name: str) -> str:
 def _finding(f: Finding, lang: str, quotes: Mapping[str, str], position: int) -> dict:
     fixes = list(f.extra.get("fixes", ()))
     verified = next((x for x in fixes if x.verified), None)
-    changes = verified.to_json(lang).get("changes", []) if verified else []
+    changes = verified.to_dict(lang).get("changes", []) if verified else []
     return {
         "f": f, "n": position, "message": f.message(lang),
         "fix_text": f.fix(lang) if f.fix else None,
