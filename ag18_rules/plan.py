@@ -95,6 +95,9 @@ def load_plan(
     if not problems:
         problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
         problems += _Checker(doc, data, rule_ids).run()
+    cells = getattr(doc, "problems", ())  # a workbook's cells that could not be read: one message each
+    if cells:
+        problems = list(cells) + [p for p in problems if p.span not in {c.span for c in cells}]
     if problems:
         raise InputError(problems)
     plan = _build_plan(doc, data)
@@ -146,8 +149,17 @@ def _document(source: Any, filename: Optional[str], limits: Limits) -> Document:
         raise _input_error(filename or "<input>", "not-a-plan",
                            f"Kế hoạch phải là đường dẫn tệp, một dict hoặc một Plan, không phải {kind}.",
                            f"A plan must be a file path, a mapping or a Plan, not {kind}.")
+    if _is_sheets(source):  # a workbook or a folder of CSV files: the formats front-end reads it
+        from .formats.document import load_document
+
+        return load_document(source, filename)
     doc = load_file(source, max_bytes=limits.max_bytes)
     return replace(doc, filename=filename) if filename else doc
+
+
+def _is_sheets(source: str | os.PathLike) -> bool:
+    path = os.fspath(source)
+    return path.lower().endswith((".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls")) or os.path.isdir(path)
 
 
 def _looks_like_text(source: str) -> bool:
