@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .errors import Text
 
-__all__ = ["run_lint"]
+__all__ = ["finish_lint"]
 
 TEXTS = {
     "written": Text("Đã ghi {count} vấn đề vào {path}; từ nay chỉ vấn đề mới làm lệnh lint thất bại.",
@@ -20,13 +20,12 @@ TEXTS = {
 }
 
 
-def run_lint(args, out, err) -> int:
-    """Lint the policy, write or apply its baseline, print, and return the exit code."""
-    from .lint import LintReport, lint_policy
+def finish_lint(args, report, err, emit) -> int:
+    """Write or apply the folder's baseline to ``report``, ``emit`` the result, return the exit code."""
+    from .lint import LintReport
     from .lintbaseline import BASELINE, load_baseline, write_baseline
 
     root = Path(args.policy)
-    report = lint_policy(root, plans=args.plans)
     lang = args.lang
     if args.write_baseline:
         path = write_baseline(root, report.diagnostics)
@@ -37,11 +36,12 @@ def run_lint(args, out, err) -> int:
     shown = LintReport(tuple(new), report.plans, report.skipped)
     if args.format == "json":
         data = dict(shown.to_dict(lang), baseline={"known": len(known), "ignored": len(ignored)} if baseline else None)
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    else:
-        out.write(shown.render(lang))
-        if baseline is not None:
-            out.write(TEXTS["known"](lang).format(known=len(known), ignored=len(ignored), path=root / BASELINE) + "\n")
-            if new:
-                out.write(TEXTS["new"](lang).format(count=len(new)) + "\n")
+        emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return 1 if new else 0
+    text = shown.render(lang)
+    if baseline is not None:
+        text += TEXTS["known"](lang).format(known=len(known), ignored=len(ignored), path=root / BASELINE) + "\n"
+        if new:
+            text += TEXTS["new"](lang).format(count=len(new)) + "\n"
+    emit(text)
     return 1 if new else 0

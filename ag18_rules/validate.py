@@ -127,8 +127,11 @@ class _Validator:
         return self._params[root]
 
     def file(self, path: Path) -> None:
+        from .formats import PLAN_SUFFIXES
         from .source import load_file
 
+        if Path(path).suffix.lower() in PLAN_SUFFIXES:  # a workbook or CSV sheets can only be a plan
+            return self._plan(path)
         doc = _collect(self.problems, load_file, path)
         if doc is None:
             return
