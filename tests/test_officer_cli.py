@@ -210,3 +210,19 @@ def test_an_expected_finding_naming_a_check_the_rule_lacks_is_a_validation_error
         assert code == 2
         assert f"tests.yaml:{line}:19: unknown-check: Quy tắc deputy-cap không có kiểm tra 'inspector'; " \
                "có phải ý là 'inspectorate'? Các kiểm tra:" in err
+
+
+def test_a_failing_case_in_junit_says_what_differed_in_the_chosen_language(folder, monkeypatch, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    tests = folder / "rules" / "deputy-cap" / "tests.yaml"
+    tests.write_text(tests.read_text(encoding="utf-8").replace("values: {deputies: 2, cap: 1, civil_servants: 8}",
+                                                               "values: {deputies: 3, cap: 1, civil_servants: 8}"),
+                     encoding="utf-8")
+    for lang, said in (("vi", "giá trị deputies là 2, mong đợi 3"), ("en", "value deputies is 2, expected 3")):
+        out = tmp_path / f"junit-{lang}.xml"
+        code, _, _ = run("test", "rules/deputy-cap", "--backend", "python", "--format", "junit", "-o", str(out),
+                         "--lang", lang, cwd=folder, monkeypatch=monkeypatch)
+        assert code == 1
+        [failure] = ET.parse(out).getroot().findall(".//failure")
+        assert said in failure.get("message")
