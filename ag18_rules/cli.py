@@ -61,18 +61,20 @@ def main(argv: Optional[Sequence[str]] = None, *, stdout: TextIO | None = None,
 
 def _use_policy(args, out: TextIO, err: TextIO, lang: str) -> None:
     """Resolve the policy folder of a command that uses one (``--policy``, the folder being edited,
-    or the shipped policy) and say which in the first line, on stderr: stdout stays the command's
-    result alone, so JSON and other machine-readable output is valid and text output is unchanged."""
+    or the shipped policy).  When it is not the shipped policy (the default of every command), the
+    first line says which folder is used, on stderr: stdout stays the command's result alone, so
+    JSON and other machine-readable output is valid and text output is unchanged."""
     if not hasattr(args, "policy"):
         return
     from .discover import find_policy, test_targets
+    from .engine import shipped_policy_dir
 
     if args.command == "test":
         found, args.rules = test_targets(args.directory, args.policy)
     else:
         found = find_policy(args.policy)
     args.policy = str(found.directory)
-    if not getattr(args, "quiet", False):
+    if not getattr(args, "quiet", False) and found.directory != shipped_policy_dir().resolve():
         err.write(found.announce(lang) + "\n")
 
 
