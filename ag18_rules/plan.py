@@ -65,12 +65,13 @@ _SUGGESTION_BUDGET = 500_000
 
 
 def load_plan(
-    source: str | os.PathLike | Mapping,
+    source: str | os.PathLike | Mapping | Document,
     *,
     filename: Optional[str] = None,
     rule_ids: Optional[Collection[str]] = None,
 ) -> Plan:
-    """Load a plan from a YAML or JSON file, or from a mapping a program built.
+    """Load a plan from a YAML or JSON file, a loaded :class:`~.source.Document`, or a mapping a
+    program built.
 
     ``filename`` names the plan in diagnostics (default: the path, or ``<dict>``).  With
     ``rule_ids``, a waiver naming another rule is an error.  Raises :class:`InputError` with every
@@ -106,8 +107,10 @@ def plan_to_dict(plan: Plan) -> dict:
     return out
 
 
-def _document(source: str | os.PathLike | Mapping, filename: Optional[str]) -> Document:
+def _document(source: str | os.PathLike | Mapping | Document, filename: Optional[str]) -> Document:
     """The loaded file, or a position-less document around a program's mapping."""
+    if isinstance(source, Document):
+        return replace(source, filename=filename) if filename else source
     if isinstance(source, Mapping):
         return Document(_plain(source), filename or "<dict>")
     doc = load_file(source, max_bytes=MAX_PLAN_BYTES)

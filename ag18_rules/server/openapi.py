@@ -1,0 +1,102 @@
+"""Pieces of the OpenAPI document the routes cannot say through their signatures: bodies that are
+plans in several media types, and the problem responses."""
+from __future__ import annotations
+
+from .problems import PROBLEM
+from .tasks import XLSX
+
+_PLAN_SCHEMA = {"$ref": "#/components/schemas/Plan"}
+_PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+
+PLAN_BODY = {"requestBody": {"required": True, "description": "A plan (format ag18-plan/1): JSON, YAML or an Excel workbook",
+                             "content": {"application/json": {"schema": _PLAN_SCHEMA},
+                                         "application/yaml": {"schema": {"type": "string"}},
+                                         XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+
+DIFF_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["old", "new"],
+    "properties": {"old": {"oneOf": [_PLAN_SCHEMA, {"type": "string", "description": "YAML text"}]},
+                   "new": {"oneOf": [_PLAN_SCHEMA, {"type": "string", "description": "YAML text"}]}}}}}}}
+
+JSON_OBJECT = {"content": {"application/json": {"schema": {"type": "object"}}}, "description": "OK"}
+
+_DESCRIPTIONS = {400: "The body is not YAML or JSON", 404: "Not found", 406: "The report format is not available",
+                 409: "The session changed meanwhile", 413: "The body is too large",
+                 415: "Unsupported media type", 422: "Invalid plan, change or parameter",
+                 502: "The evaluation process or backend failed", 503: "Deadline passed or server busy",
+                 507: "Limit of sessions or changes reached"}
+
+
+def problems(*statuses: int) -> dict:
+    return {s: {"description": _DESCRIPTIONS[s], "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}}}
+            for s in statuses}
+
+
+def report_responses() -> dict:
+    ok = {"description": "The report", "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/Report"}},
+        "text/html": {"schema": {"type": "string"}},
+        "application/sarif+json": {"schema": {"type": "object"}}}}
+    return {200: ok, **problems(400, 406, 413, 415, 422, 502, 503)}
+
+
+PROBLEM_SCHEMA = {
+    "type": "object", "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"}, "code": {"type": "string"},
+        "diagnostics": {"type": "array", "items": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"file": {"type": "string"}, "sheet": {"type": "string"}, "line": {"type": "integer"},
+                           "col": {"type": "integer"}, "code": {"type": "string"},
+                           "path": {"type": "string"}, "message": {"type": "string"}}}}}}
+
+REPORT_SCHEMA = {"type": "object", "required": ["format", "plan", "as_of", "verdict", "summary", "findings"],
+                 "properties": {"format": {"const": "ag18-report/1"}, "verdict": {"enum": ["pass", "fail"]},
+                                "findings": {"type": "array"}, "summary": {"type": "object"}}}
+
+
+def _plan_schema() -> dict:
+    """The plan's JSON Schema as a component: its ``$defs`` lifted so references resolve."""
+    from ..schema import load_schema
+
+    schema = dict(load_schema("plan"))
+    defs = schema.pop("$defs", {})
+    schema.pop("$schema", None)
+    schema.pop("$id", None)
+    return schema, defs
+
+
+def _relink(node, prefix: str):
+    if isinstance(node, dict):
+        return {k: (prefix + v.split("/")[-1] if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/")
+                    else _relink(v, prefix)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_relink(v, prefix) for v in node]
+    return node
+
+
+def install(app) -> None:
+    """Generate the document once, with the shared schemas added as components."""
+    from fastapi.openapi.utils import get_openapi
+
+    def build() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(title=app.title, version=app.version, openapi_version=app.openapi_version,
+                          summary=app.summary, routes=app.routes,
+                          description="Reorganisation plans checked against programme 19-CTr/TU. "
+                                      "Errors are RFC 9457 problem details.")
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        plan, defs = _plan_schema()
+        prefix = "#/components/schemas/Plan_"
+        schemas["Plan"] = _relink(plan, prefix)
+        for name, sub in defs.items():
+            schemas["Plan_" + name] = _relink(sub, prefix)
+        schemas["Problem"] = PROBLEM_SCHEMA
+        schemas["Report"] = REPORT_SCHEMA
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = build
