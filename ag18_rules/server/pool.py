@@ -49,7 +49,9 @@ def _child(conn, directory: str) -> None:
 class _Slot:
     def __init__(self, ctx, directory: str):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_child, args=(child, directory), daemon=True, name="ag18-evaluate")
+        # not a daemon: the durable backend starts a worker process of its own.  The child ends
+        # when the pipe closes, so it does not outlive the server even when the server is killed.
+        self.process = ctx.Process(target=_child, args=(child, directory), name="ag18-evaluate")
         self.process.start()
         child.close()
         self.ready = False

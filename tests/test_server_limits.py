@@ -1,0 +1,94 @@
+"""What one request may cost the server: a deadline per evaluation, and a crash of an evaluation
+process or of the durable backend costs that request only; the next one is answered."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+
+from serving import EXAMPLES, ROOT, ag18, cmdline, descendants, running
+
+YAML = {"Content-Type": "application/yaml"}
+EXAMPLE = EXAMPLES / "sonv-offices-2021.yaml"
+
+
+@pytest.fixture(scope="module")
+def big_plan(tmp_path_factory):
+    """A generated plan of 5,000 organisations: seconds to check with fixes, well past any small deadline."""
+    path = tmp_path_factory.mktemp("big") / "plan.yaml"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "5000", "--yaml", str(path)],
+                   check=True, capture_output=True)
+    return path
+
+
+def test_a_task_past_its_deadline_gets_its_process_replaced_and_the_next_task_is_answered(big_plan):
+    from ag18_rules.engine import shipped_policy_dir
+    from ag18_rules.server.pool import EvaluationPool, TaskTimeout
+
+    pool = EvaluationPool(str(shipped_policy_dir()), size=1, deadline=60)
+    try:
+        pool.start()
+        (first,) = pool.pids()
+        with pytest.raises(TaskTimeout):
+            pool.run({"op": "evaluate", "body": big_plan.read_bytes(), "media": "application/yaml"}, deadline=0.05)
+        (second,) = pool.pids()
+        assert second != first and not os.path.exists(f"/proc/{first}/cmdline")
+        answer = pool.run({"op": "evaluate", "body": EXAMPLE.read_bytes(), "media": "application/yaml"})
+        assert answer["ok"]["text"].encode() == ag18("check", str(EXAMPLE), "--format", "json").stdout
+    finally:
+        pool.close()
+
+
+def test_past_the_deadline_the_answer_is_a_503_problem(tmp_path, big_plan):
+    with running(tmp_path / "s.sqlite3", "--timeout", "0.05") as server:
+        r = httpx.post(server.url + "/v1/evaluate", content=big_plan.read_bytes(), headers=YAML, timeout=120)
+        assert r.status_code == 503
+        assert r.headers["content-type"] == "application/problem+json" and r.headers["retry-after"]
+        assert r.json()["code"] == "timeout" and "Traceback" not in r.text
+        assert httpx.get(server.url + "/healthz").status_code == 200
+
+
+def _kill_during(request, victims):
+    """Run ``request`` in a thread, SIGKILL the processes ``victims()`` names once it is under way."""
+    answer = {}
+    thread = threading.Thread(target=lambda: answer.setdefault("r", request()))
+    thread.start()
+    time.sleep(1.5)
+    pids = victims()
+    assert pids
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    thread.join(180)
+    return answer["r"]
+
+
+def test_a_crashed_evaluation_process_is_a_502_and_the_next_request_works(tmp_path, big_plan):
+    with running(tmp_path / "s.sqlite3") as server:
+        slow = lambda: httpx.post(server.url + "/v1/evaluate", content=big_plan.read_bytes(), headers=YAML,
+                                  timeout=180)
+        r = _kill_during(slow, lambda: [p for p in descendants(server.process.pid) if "multiprocessing" in cmdline(p)])
+        assert r.status_code == 502 and r.json()["code"] == "worker-crashed"
+        r = httpx.post(server.url + "/v1/evaluate", content=EXAMPLE.read_bytes(), headers=YAML, timeout=180)
+        assert r.status_code == 200
+        assert r.content == ag18("check", str(EXAMPLE), "--format", "json").stdout
+
+
+def test_a_crash_of_the_durable_backend_is_a_502_and_the_next_request_works(tmp_path, big_plan):
+    pytest.importorskip("durable")
+    with running(tmp_path / "s.sqlite3") as server:
+        url = server.url + "/v1/evaluate?backend=durable"
+        assert httpx.post(url, content=EXAMPLE.read_bytes(), headers=YAML, timeout=180).status_code == 200
+        evaluators = [p for p in server.children() if "multiprocessing" in cmdline(p)]
+        slow = lambda: httpx.post(url, content=big_plan.read_bytes(), headers=YAML, timeout=180)
+        r = _kill_during(slow, lambda: [p for e in evaluators for p in descendants(e)])
+        assert r.status_code == 502 and r.json()["code"] == "backend-failed"
+        assert all(os.path.exists(f"/proc/{e}") for e in evaluators)  # the evaluation process lived on
+        r = httpx.post(url, content=EXAMPLE.read_bytes(), headers=YAML, timeout=180)
+        assert r.status_code == 200
+        assert r.content == ag18("check", str(EXAMPLE), "--format", "json", "--backend", "durable").stdout
