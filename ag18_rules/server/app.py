@@ -51,7 +51,7 @@ def create_app(policy=None, settings: Optional[Settings] = None) -> FastAPI:
     state = Services(policy, settings, EvaluationPool(str(policy.directory), settings.processes, settings.deadline),
                      Store(store_path, settings.limits))
 
-    app = FastAPI(title="ag18-rules", version=__version__,
+    app = FastAPI(title="ag18-rules", version=__version__, generate_unique_id_function=_operation_id,
                   summary="Reorganisation plans of An Giang checked against programme 19-CTr/TU",
                   docs_url=None, redoc_url=None, lifespan=state.lifespan)
     app.state.ag18 = state
@@ -61,7 +61,7 @@ def create_app(policy=None, settings: Optional[Settings] = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(sessions.router)
     app.include_router(workbench.router)
-    openapi.install(app)
+    openapi.install(app, policy)
     if settings.cors_origins:
         from starlette.middleware.cors import CORSMiddleware
 
@@ -70,6 +70,11 @@ def create_app(policy=None, settings: Optional[Settings] = None) -> FastAPI:
     app.add_middleware(LimitBody, limit=settings.body_limit)
     app.add_middleware(AccessLog)
     return app
+
+
+def _operation_id(route) -> str:
+    """Operation ids by function name (``evaluate``, ``session_change``): stable for client generators."""
+    return ("session_" if route.path.startswith("/v1/sessions") else "") + route.name
 
 
 class Services:

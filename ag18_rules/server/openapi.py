@@ -77,7 +77,28 @@ def _relink(node, prefix: str):
     return node
 
 
-def install(app) -> None:
+_SESSION_LINKS = {
+    name: {"operationId": op, "parameters": {"sid": "$response.body#/id"}}
+    for name, op in (("read", "session_read"), ("change", "session_change"), ("undo", "session_undo"),
+                     ("plan", "session_plan"), ("report", "session_report"), ("delete", "session_delete"))}
+
+
+def _example(policy) -> str | None:
+    """A small plan of the policy's own examples, so generated tests also send a valid plan."""
+    path = policy.directory / "rules" / "deputy-cap" / "examples" / "class1-2021.yaml"
+    return path.read_text("utf-8") if path.is_file() else None
+
+
+def _decorate(doc: dict, policy) -> None:
+    created = doc["paths"]["/v1/sessions"]["post"]["responses"]["201"]
+    created["links"] = _SESSION_LINKS
+    example = _example(policy)
+    if example:
+        for path in ("/v1/evaluate", "/v1/validate", "/v1/sessions"):
+            doc["paths"][path]["post"]["requestBody"]["content"]["application/yaml"]["example"] = example
+
+
+def install(app, policy) -> None:
     """Generate the document once, with the shared schemas added as components."""
     from fastapi.openapi.utils import get_openapi
 
@@ -96,6 +117,7 @@ def install(app) -> None:
             schemas["Plan_" + name] = _relink(sub, prefix)
         schemas["Problem"] = PROBLEM_SCHEMA
         schemas["Report"] = REPORT_SCHEMA
+        _decorate(doc, policy)
         app.openapi_schema = doc
         return doc
 
