@@ -10,11 +10,13 @@ from .errors import Ag18Error, BackendError, BackendUnavailable, Diagnostic, Inp
 from .model import Plan
 from .plan import load_plan
 from .report import Finding, NotApplicable, Report, TargetProgress
+from .session import Delta, Session
 
 __all__ = [
     "Ag18Error",
     "BackendError",
     "BackendUnavailable",
+    "Delta",
     "Diagnostic",
     "Finding",
     "InputError",
@@ -22,6 +24,7 @@ __all__ = [
     "Plan",
     "Policy",
     "Report",
+    "Session",
     "TargetProgress",
     "load_plan",
     "load_policy",

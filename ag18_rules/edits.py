@@ -7,12 +7,12 @@ waivers follow a merged organisation), so facts can be derived from the result d
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Optional
+from typing import Callable, Mapping, Optional
 
 from .model import AdminUnit, Organization, Person, Plan, Post, Staff, Task, Transition
 
 __all__ = [
-    "add_transitions", "merge_org", "merge_unit", "set_org", "set_person", "set_task", "set_unit", "upsert_task",
+    "add_transitions", "merge_org", "merge_unit", "merged_unit", "set_org", "set_orgs", "set_person", "set_task", "set_unit", "upsert_task",
 ]
 
 
@@ -23,6 +23,12 @@ def _after(plan: Plan, **lists) -> Plan:
 def set_org(plan: Plan, oid: str, change: Callable[[Organization], Organization]) -> Plan:
     """``plan`` with the organisation ``oid`` of ``after`` replaced by ``change(org)``."""
     return _after(plan, organizations=tuple(change(o) if o.id == oid else o for o in plan.after.organizations))
+
+
+def set_orgs(plan: Plan, changes: Mapping[str, Callable[[Organization], Organization]]) -> Plan:
+    """``plan`` with each organisation of ``after`` named in ``changes`` replaced, in one pass."""
+    return _after(plan, organizations=tuple(changes[o.id](o) if o.id in changes else o
+                                            for o in plan.after.organizations))
 
 
 def set_task(plan: Plan, tid: str, change: Callable[[Task], Task]) -> Plan:
@@ -95,21 +101,24 @@ def _task_moved(task: Task, old: str, new: str) -> Task:
     return replace(task, lead=lead, support=support)
 
 
-def merge_unit(plan: Plan, victim_id: str, into_id: str) -> Plan:
-    """Administrative unit ``victim`` merged into ``into``: households, population and area added."""
-    before_ids = {u.id for u in plan.before.admin_units} if plan.before else set()
-    after = {u.id: u for u in plan.after.admin_units}
-    victim, into = after[victim_id], after[into_id]
+def merged_unit(victim: AdminUnit, into: AdminUnit, victim_in_before: bool) -> AdminUnit:
+    """``into`` as it is after ``victim`` merges into it: households, population and area added."""
     area = None if into.area_km2 is None and victim.area_km2 is None else \
         round((into.area_km2 or 0) + (victim.area_km2 or 0), 4)
-    merged = replace(
+    return replace(
         into,
         households=_add(into.households, victim.households),
         population=_add(into.population, victim.population),
         area_km2=area,
-        formed_from=tuple(dict.fromkeys(into.formed_from + _sources(
-            victim_id, victim.formed_from, victim_id in before_ids))),
+        formed_from=tuple(dict.fromkeys(into.formed_from + _sources(victim.id, victim.formed_from, victim_in_before))),
     )
+
+
+def merge_unit(plan: Plan, victim_id: str, into_id: str) -> Plan:
+    """Administrative unit ``victim`` merged into ``into``: households, population and area added."""
+    in_before = plan.before is not None and any(u.id == victim_id for u in plan.before.admin_units)
+    after = {u.id: u for u in plan.after.admin_units}
+    merged = merged_unit(after[victim_id], after[into_id], in_before)
     units = tuple(
         merged if u.id == into_id else replace(u, parent=into_id) if u.parent == victim_id else u
         for u in plan.after.admin_units if u.id != victim_id

@@ -13,7 +13,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
 from . import explain
 from .backends import get_backend
@@ -28,6 +28,9 @@ from .origin import classify_origin
 from .parameters import ParameterSet
 from .report import NotApplicable, Report
 from .rulespec import load_rules
+
+if TYPE_CHECKING:
+    from .session import Session
 
 __all__ = ["Policy", "load_policy", "shipped_policy_dir"]
 
@@ -169,6 +172,18 @@ class Policy:
         if fixes:
             report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None)
         return report
+
+    def session(self, plan: PlanInput, as_of: Optional[dt.date] = None) -> "Session":
+        """An incremental session: ``plan`` evaluated once, then edited with ``session.apply(changes)``.
+
+        ``session.report`` is always what ``evaluate(session.plan, as_of=...)`` gives (no fixes, no
+        origin); see :mod:`ag18_rules.session` for the form of changes.
+        """
+        from .session import Session
+
+        if isinstance(as_of, str):
+            as_of = dt.date.fromisoformat(as_of)
+        return Session(self, self.load_plan(plan), as_of)
 
     def check(self, rule_id: str, check_id: str) -> CompiledCheck:
         """The compiled check ``check_id`` of rule ``rule_id``."""

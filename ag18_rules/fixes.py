@@ -24,6 +24,7 @@ from .expr import trace
 from .expr.nodes import names as names_of
 from .facts import EntityRef
 from .levers import Change, Context, Edit, Lever, levers_for
+from .levers.base import PlanIndex
 from .model import Plan
 from .report import Finding, Report
 
@@ -70,7 +71,12 @@ class Fix:
     text: Text
     verified: bool
     size: int = 0  # units changed
-    plan: Optional[Plan] = field(default=None, compare=False, repr=False)  # the plan with the change made
+    edit: Optional[Any] = field(default=None, compare=False, repr=False)  # the change made: an Edit, or a Plan
+
+    @property
+    def plan(self) -> Optional[Plan]:
+        """The plan with the change made (built on first access)."""
+        return self.edit.plan if hasattr(self.edit, "plan") else self.edit
 
     def to_json(self, lang: str = "vi") -> dict:
         first = self.changes[0] if self.changes else None
@@ -142,7 +148,8 @@ class _Search:
         self.policy, self.plan, self.as_of, self.options = policy, plan, as_of, options
         self.base, self.errors, self.gone, self.depth = base, errors, gone, depth
         self.table = policy.facts(plan, as_of)
-        self.rows = {(r.kind, r.id): e.values for r, e in zip(self.table.refs, self.table.entities)}
+        self.index = PlanIndex(plan, self.table)
+        self.rows = {key: values for key, (_, values) in self.index.rows.items()}
         self.counted = policy.counted_categories(as_of)
 
     # ---------------------------------------------------------------- per finding
@@ -152,7 +159,7 @@ class _Search:
         for trial in trials:
             if trial.clean:
                 edit = trial.edit
-                return (Fix(edit.changes[0].entity, edit.changes, edit.text, True, trial.size, edit.plan),)
+                return (Fix(edit.changes[0].entity, edit.changes, edit.text, True, trial.size, edit),)
         conflicts = [t for t in trials if t.gone and not t.back]
         if self.depth == 0:
             for trial in conflicts[:2]:
@@ -198,7 +205,7 @@ class _Search:
             if trial.clean:
                 text = _fill(NO_FIX_TEXTS["pair"], rules=first.rules, first=first.edit.text, second=trial.edit.text)
                 changes = first.edit.changes + trial.edit.changes
-                return Fix(changes[0].entity, changes, text, True, first.size + trial.size, trial.edit.plan)
+                return Fix(changes[0].entity, changes, text, True, first.size + trial.size, trial.edit)
         return None
 
     def hint(self, finding: Finding) -> tuple[Fix, ...]:
@@ -215,7 +222,7 @@ class _Search:
         _, k, _, lever = min(sized, key=lambda s: s[:3])
         edit = lever.build(k)
         text = _fill(NO_FIX_TEXTS["unchecked"], change=edit.text, limit=str(self.options.limit))
-        return (Fix(edit.changes[0].entity, edit.changes, text, False, k, edit.plan),)
+        return (Fix(edit.changes[0].entity, edit.changes, text, False, k, edit),)
 
     # ---------------------------------------------------------------- levers and their size
 
@@ -226,6 +233,7 @@ class _Search:
         ctx = Context(
             plan=self.plan, ref=finding.entity, values=values, table=self.table, counted=self.counted,
             goal=self.policy.rule(finding.rule).spec.title, numbers=_numbers(trace(check.require_source, named)),
+            shared=self.index,
         )
         facts = (names_of(check.where_source) | names_of(check.require_source)) - set(check.parameters)
         levers, hints = levers_for(ctx, sorted(facts))
@@ -308,7 +316,7 @@ def _unverified(finding: Finding, conflicts: Sequence[_Trial], hints: Sequence[T
     if conflicts:
         edit = conflicts[0].edit
         text = _fill(NO_FIX_TEXTS["conflict"], change=_strip(edit.text), rules=conflicts[0].rules, what=what)
-        return Fix(edit.changes[0].entity, edit.changes, text, False, 0, edit.plan)
+        return Fix(edit.changes[0].entity, edit.changes, text, False, 0, edit)
     return Fix(finding.entity, (), _fill(NO_FIX_TEXTS["none"], what=what), False, 0)
 
 

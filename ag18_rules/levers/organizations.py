@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import replace
-from typing import Iterable, Mapping, Optional
+from typing import Callable, Iterable, Mapping, Optional
 
 from .. import edits
 from ..errors import Text
@@ -35,7 +35,7 @@ def deputies_levers(ctx: Context, oid: str, key: str = "deputies") -> list[Lever
     old = org.deputies
 
     def build(k: int) -> Edit:
-        plan = edits.set_org(ctx.plan, oid, lambda o: replace(o, deputies=old - k))
+        plan = lambda: edits.set_org(ctx.plan, oid, lambda o: replace(o, deputies=old - k))
         return Edit(plan, (Change(org_ref(ctx, oid), org_path(oid, "deputies"), old, old - k),),
                     say("deputies_down", k=k, org=org.name, old=old, new=old - k))
 
@@ -54,7 +54,7 @@ def heads_levers(ctx: Context) -> list[Lever]:
 
         def build(k: int, sign=sign) -> Edit:
             new = old + sign * k
-            plan = edits.set_org(ctx.plan, org.id, lambda o: replace(o, heads=new))
+            plan = lambda: edits.set_org(ctx.plan, org.id, lambda o: replace(o, heads=new))
             return Edit(plan, (Change(ctx.ref, org_path(org.id, "heads"), old, new),),
                         say("heads_down" if sign < 0 else "heads_up", k=k, org=org.name, old=old, new=new))
 
@@ -76,7 +76,7 @@ def _staff(ctx: Context, oid: str, category: str, sign: int) -> Optional[Lever]:
 
     def build(k: int) -> Edit:
         new = old + sign * k
-        plan = edits.set_org(ctx.plan, oid, lambda o: replace(o, staff=replace(o.staff, **{category: new})))
+        plan = lambda: edits.set_org(ctx.plan, oid, lambda o: replace(o, staff=replace(o.staff, **{category: new})))
         return Edit(plan, (Change(org_ref(ctx, oid), org_path(oid, f"staff.{category}"), old, new),),
                     say("staff_down" if sign < 0 else "staff_up", k=k, category=WORDS[category], org=org.name,
                         old=old, new=new))
@@ -114,7 +114,7 @@ def job_positions_levers(ctx: Context) -> list[Lever]:
     staff = ctx.values.get("counted_staff") or 0
     if org.job_positions is None:
         def build_set(_k: int) -> Edit:
-            plan = edits.set_org(ctx.plan, org.id, lambda o: replace(o, job_positions=staff))
+            plan = lambda: edits.set_org(ctx.plan, org.id, lambda o: replace(o, job_positions=staff))
             return Edit(plan, (Change(ctx.ref, org_path(org.id, "job_positions"), None, staff),),
                         say("positions_set", org=org.name, new=staff))
 
@@ -122,7 +122,7 @@ def job_positions_levers(ctx: Context) -> list[Lever]:
     old = org.job_positions
 
     def build(k: int) -> Edit:
-        plan = edits.set_org(ctx.plan, org.id, lambda o: replace(o, job_positions=old + k))
+        plan = lambda: edits.set_org(ctx.plan, org.id, lambda o: replace(o, job_positions=old + k))
         return Edit(plan, (Change(ctx.ref, org_path(org.id, "job_positions"), old, old + k),),
                     say("positions_up", k=k, org=org.name, old=old, new=old + k))
 
@@ -135,7 +135,7 @@ def _flag(ctx: Context, name: str, value: bool, template: str, tier: int) -> lis
         return []
 
     def build(_k: int) -> Edit:
-        plan = edits.set_org(ctx.plan, org.id, lambda o: replace(o, **{name: value}))
+        plan = lambda: edits.set_org(ctx.plan, org.id, lambda o: replace(o, **{name: value}))
         return Edit(plan, (Change(ctx.ref, org_path(org.id, name), not value, value),), say(template, org=org.name))
 
     return [Lever(f"{name}:{org.id}", tier, 1, build, lambda _k: {name: value})]
@@ -155,24 +155,41 @@ def parent_deputies_levers(ctx: Context) -> list[Lever]:
 
 
 def _cuts(amounts: Mapping[str, int], k: int) -> dict[str, int]:
-    """``k`` units taken one at a time from whichever holder has the most left (ties: by id)."""
-    heap = [(-amount, oid) for oid, amount in amounts.items() if amount > 0]
-    heapq.heapify(heap)
-    taken: dict[str, int] = {}
-    for _ in range(k):
-        if not heap:
+    """``k`` units taken one at a time from whichever holder has the most left (ties: by id).
+
+    Computed arithmetically, in time independent of the amounts and of ``k``: taking from the
+    largest first levels the holders down to some level ``L + 1``; the units left over then come
+    from the holders at that level, smallest id first, each down to ``L``."""
+    held = sorted(((a, oid) for oid, a in amounts.items() if a > 0), key=lambda x: (-x[0], x[1]))
+    if k >= sum(a for a, _ in held):
+        return {oid: a for a, oid in held}
+    if k <= 0:
+        return {}
+    # level the largest holders down, one distinct amount at a time, while that takes at most k
+    taken = above = 0
+    level = held[0][0]
+    for amount, _ in held:
+        cost = taken + above * (level - amount)
+        if cost > k:
             break
-        amount, oid = heapq.heappop(heap)
-        taken[oid] = taken.get(oid, 0) + 1
-        if amount + 1 < 0:
-            heapq.heappush(heap, (amount + 1, oid))
-    return taken
+        taken, level, above = cost, amount, above + 1
+    # then the ``above`` holders at ``level`` go down together, and the remainder by id
+    extra = (k - taken) // above
+    level -= extra
+    rest = k - taken - extra * above
+    cut = {}
+    tops = sorted(oid for a, oid in held[:above])
+    for oid in tops:
+        cut[oid] = amounts[oid] - level
+    for oid in tops[:rest]:
+        cut[oid] += 1
+    return {oid: c for oid, c in cut.items() if c > 0}
 
 
-def staff_cut(ctx: Context, members: Iterable[str], k: int) -> tuple[Plan, tuple[Change, ...], Text]:
+def staff_cut(ctx: Context, members: Iterable[str], k: int) -> tuple[Callable[[], Plan], tuple[Change, ...], Text]:
     """Counted staff cut by ``k`` across ``members`` (the largest first), with the per-organisation parts."""
     amounts = {oid: ctx.orgs[oid].staff.counted(ctx.counted) for oid in members}
-    plan, changes, parts = ctx.plan, [], []
+    changes, parts, new_staff = [], [], {}
     for oid, cut in sorted(_cuts(amounts, k).items()):
         org = ctx.orgs[oid]
         left = cut
@@ -184,22 +201,22 @@ def staff_cut(ctx: Context, members: Iterable[str], k: int) -> tuple[Plan, tuple
                                       getattr(staff, category), getattr(staff, category) - take))
                 staff = replace(staff, **{category: getattr(staff, category) - take})
                 left -= take
-        plan = edits.set_org(plan, oid, lambda o, staff=staff: replace(o, staff=staff))
+        new_staff[oid] = lambda o, staff=staff: replace(o, staff=staff)
         part = f"{org.name} {amounts[oid]} → {amounts[oid] - cut}"
         parts.append(Text(part, part))
-    return plan, tuple(changes), join(parts)
+    return (lambda: edits.set_orgs(ctx.plan, new_staff)), tuple(changes), join(parts)
 
 
-def deputies_cut(ctx: Context, members: Iterable[str], k: int) -> tuple[Plan, tuple[Change, ...], Text]:
+def deputies_cut(ctx: Context, members: Iterable[str], k: int) -> tuple[Callable[[], Plan], tuple[Change, ...], Text]:
     amounts = {oid: ctx.orgs[oid].deputies for oid in members}
-    plan, changes, parts = ctx.plan, [], []
+    changes, parts, new_deputies = [], [], {}
     for oid, cut in sorted(_cuts(amounts, k).items()):
         old = amounts[oid]
-        plan = edits.set_org(plan, oid, lambda o, new=old - cut: replace(o, deputies=new))
+        new_deputies[oid] = lambda o, new=old - cut: replace(o, deputies=new)
         changes.append(Change(org_ref(ctx, oid), org_path(oid, "deputies"), old, old - cut))
         part = f"{ctx.orgs[oid].name} {old} → {old - cut}"
         parts.append(Text(part, part))
-    return plan, tuple(changes), join(parts)
+    return (lambda: edits.set_orgs(ctx.plan, new_deputies)), tuple(changes), join(parts)
 
 
 def _group_members(ctx: Context) -> list[str]:
@@ -207,8 +224,8 @@ def _group_members(ctx: Context) -> list[str]:
     org = ctx.orgs.get(ctx.ref.id)
     if org is None:
         return []
-    sources = set(org.formed_from)
-    return sorted(o.id for o in ctx.orgs.values() if o.id == org.id or sources & set(o.formed_from))
+    links = ctx.index.links
+    return sorted({org.id} | {o for s in org.formed_from for o in links.get(s, ()) if o in ctx.orgs})
 
 
 def group_staff_levers(ctx: Context) -> list[Lever]:
@@ -311,7 +328,7 @@ def merge_lever(ctx: Context, key: str, order: list[str], fact: str, template: s
 
 
 def children_merge_levers(ctx: Context) -> list[Lever]:
-    children = [o.id for o in ctx.orgs.values() if o.parent == ctx.ref.id]
+    children = ctx.index.children.get(ctx.ref.id, [])
     return merge_lever(ctx, f"merge-children:{ctx.ref.id}", merge_order(ctx, children),
                         "children_after", "merges_children", 2)
 
@@ -324,11 +341,7 @@ def self_merge_levers(ctx: Context) -> list[Lever]:
 
 def _unit_members(ctx: Context, rep: str) -> list[str]:
     """The organisations (before and after) linked to ``rep`` by ``formed_from``: its settlement unit."""
-    links: dict[str, set[str]] = {}
-    for org in ctx.orgs.values():
-        for source in org.formed_from:
-            links.setdefault(org.id, set()).add(source)
-            links.setdefault(source, set()).add(org.id)
+    links = ctx.index.links
     seen, todo = {rep}, [rep]
     while todo:
         for other in links.get(todo.pop(), ()):
@@ -359,7 +372,7 @@ def transition_edit(ctx: Context, reps: Iterable[tuple[str, int]]) -> Optional[E
         parts.append(say("transition_add", count=count, org=ctx.org_name(source), org_id=source))
     if not added:
         return None
-    plan = edits.add_transitions(ctx.plan, tuple(added))
+    plan = lambda: edits.add_transitions(ctx.plan, tuple(added))
     changes = tuple(Change(org_ref(ctx, t.from_), "transitions", None,
                            {"from": t.from_, "outcome": t.outcome, "count": t.count}) for t in added)
     return Edit(plan, changes, join(parts, " "))
@@ -395,7 +408,7 @@ def transfers_in_levers(ctx: Context) -> list[Lever]:
             changes.append(Change(org_ref(ctx, t.from_), f"transitions[{i}].count", t.count, t.count - take))
             part = f"{ctx.org_name(t.from_)} {t.count} → {t.count - take}"
             parts.append(Text(part, part))
-        plan = replace(ctx.plan, transitions=tuple(x for x in transitions if x.count > 0))
+        plan = lambda: replace(ctx.plan, transitions=tuple(x for x in transitions if x.count > 0))
         return Edit(plan, tuple(changes), say("transfer_cut", k=k, org=ctx.ref.name, old=old, new=old - k,
                                               parts=join(parts)))
 
@@ -411,7 +424,7 @@ def pilot_exemption_levers(ctx: Context) -> list[Lever]:
     kept = tuple(r for r in org.pilot.exempt_from if r not in drop)
 
     def build(_k: int) -> Edit:
-        plan = edits.set_org(ctx.plan, org.id, lambda o: replace(o, pilot=replace(o.pilot, exempt_from=kept)))
+        plan = lambda: edits.set_org(ctx.plan, org.id, lambda o: replace(o, pilot=replace(o.pilot, exempt_from=kept)))
         change = Change(ctx.ref, org_path(org.id, "pilot.exempt_from"), list(org.pilot.exempt_from), list(kept))
         return Edit(plan, (change,), say("pilot_drop", org=org.name, rules=unknown))
 

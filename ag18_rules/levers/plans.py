@@ -70,9 +70,10 @@ def plan_intermediate_levers(ctx: Context) -> list[Lever]:
         return []
 
     def build(k: int) -> Edit:
-        plan, changes = ctx.plan, []
+        changes = []
+        off = {oid: (lambda o: replace(o, intermediate=False)) for oid in flagged[:k]}
+        plan = lambda: edits.set_orgs(ctx.plan, off)
         for oid in flagged[:k]:
-            plan = edits.set_org(plan, oid, lambda o: replace(o, intermediate=False))
             changes.append(Change(org_ref(ctx, oid), org_path(oid, "intermediate"), True, False))
         parts = ", ".join(ctx.orgs[oid].name for oid in flagged[:k])
         return Edit(plan, tuple(changes), say("plan_intermediate_off", parts=parts, old=old, new=old - k))
@@ -89,7 +90,7 @@ def approval_levers(ctx: Context) -> list[Lever]:
     out = []
     for rank, status in enumerate(later):
         def build(_k: int, status=status) -> Edit:
-            plan = replace(ctx.plan, approval=replace(approval, status=status))
+            plan = lambda: replace(ctx.plan, approval=replace(approval, status=status))
             return Edit(plan, (Change(ctx.ref, "plan.approval.status", current, status),),
                         say("approval", body=body, old=current or WORDS["unset"], new=status))
 

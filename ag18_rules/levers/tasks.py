@@ -18,9 +18,7 @@ def _task_path(tid: str, name: str) -> str:
 
 def _tasks(ctx: Context) -> tuple[Optional[Task], Optional[Task]]:
     tid = ctx.ref.id
-    after = next((t for t in ctx.plan.after.tasks if t.id == tid), None)
-    before = next((t for t in ctx.plan.before.tasks if t.id == tid), None) if ctx.plan.before else None
-    return after, before
+    return ctx.index.tasks.get(tid), ctx.index.before_tasks.get(tid)
 
 
 def lead_levers(ctx: Context) -> list[Lever]:
@@ -45,7 +43,7 @@ def _one_lead(ctx: Context, task: Task, lead: str) -> Lever:
     support = tuple(dict.fromkeys(task.support + others))
 
     def build(_k: int) -> Edit:
-        plan = edits.set_task(ctx.plan, task.id, lambda t: replace(t, lead=(lead,), support=support))
+        plan = lambda: edits.set_task(ctx.plan, task.id, lambda t: replace(t, lead=(lead,), support=support))
         return Edit(plan, (Change(ctx.ref, _task_path(task.id, "lead"), list(task.lead), lead),
                            Change(ctx.ref, _task_path(task.id, "support"), list(task.support), list(support))),
                     say("task_one_lead", lead=ctx.org_name(lead), task=task.name,
@@ -58,7 +56,7 @@ def _give_lead(ctx: Context, task: Task, lead: str, text: Text) -> Lever:
     support = tuple(s for s in task.support if s != lead)
 
     def build(_k: int) -> Edit:
-        plan = edits.set_task(ctx.plan, task.id, lambda t: replace(t, lead=(lead,), support=support))
+        plan = lambda: edits.set_task(ctx.plan, task.id, lambda t: replace(t, lead=(lead,), support=support))
         old = None if task.lead is None else list(task.lead)
         return Edit(plan, (Change(ctx.ref, _task_path(task.id, "lead"), old, lead),), text)
 
@@ -78,7 +76,7 @@ def _restore_task(ctx: Context, before: Optional[Task]) -> list[Lever]:
         task = replace(before, lead=(lead,), support=support, lead_person=None, retired=None)
 
         def build(_k: int, task=task, lead=lead, old=old) -> Edit:
-            plan = edits.upsert_task(ctx.plan, task)
+            plan = lambda: edits.upsert_task(ctx.plan, task)
             text = say("task_restore_same", task=task.name, lead=ctx.org_name(lead)) if lead == old else \
                 say("task_restore", task=task.name, lead=ctx.org_name(lead), old=ctx.org_name(old))
             return Edit(plan, (Change(ctx.ref, f"after.tasks[{task.id}]", None,
@@ -102,7 +100,7 @@ def _one_person(ctx: Context, task: Task, person: str) -> Lever:
     others = [p for p in task.lead_person if p != person]
 
     def build(_k: int) -> Edit:
-        plan = edits.set_task(ctx.plan, task.id, lambda t: replace(t, lead_person=(person,)))
+        plan = lambda: edits.set_task(ctx.plan, task.id, lambda t: replace(t, lead_person=(person,)))
         return Edit(plan, (Change(ctx.ref, _task_path(task.id, "lead_person"), list(task.lead_person), person),),
                     say("task_one_person", person=_person_name(ctx, person), task=task.name,
                         others=", ".join(_person_name(ctx, p) for p in others)))
@@ -114,7 +112,7 @@ def _head_person(ctx: Context, task: Task, oid: str) -> Lever:
     person = _head_of(ctx, oid)
 
     def build(_k: int) -> Edit:
-        plan = edits.set_task(ctx.plan, task.id, lambda t: replace(t, lead_person=(person,)))
+        plan = lambda: edits.set_task(ctx.plan, task.id, lambda t: replace(t, lead_person=(person,)))
         return Edit(plan, (Change(ctx.ref, _task_path(task.id, "lead_person"), list(task.lead_person), person),),
                     say("task_head_person", person=_person_name(ctx, person), org=ctx.org_name(oid), task=task.name))
 
@@ -122,10 +120,9 @@ def _head_person(ctx: Context, task: Task, oid: str) -> Lever:
 
 
 def _head_of(ctx: Context, oid: str) -> Optional[str]:
-    return next((p.id for p in sorted(ctx.plan.after.people, key=lambda p: p.id)
-                 for post in p.posts if post.org == oid and post.role == "head"), None)
+    return ctx.index.heads.get(oid)
 
 
 def _person_name(ctx: Context, pid: str) -> str:
-    person = next((p for p in ctx.plan.after.people if p.id == pid), None)
+    person = ctx.index.people.get(pid)
     return person.name if person and person.name else pid

@@ -13,7 +13,7 @@ from .text import WORDS, join, say, show
 __all__ = ["allowance_mode_levers", "fund_levers", "leadership_levers", "part_time_levers", "unit_merge_levers"]
 
 def _unit(ctx: Context):
-    return next((u for u in ctx.plan.after.admin_units if u.id == ctx.ref.id), None)
+    return ctx.index.units.get(ctx.ref.id)
 
 
 def part_time_levers(ctx: Context) -> list[Lever]:
@@ -23,7 +23,7 @@ def part_time_levers(ctx: Context) -> list[Lever]:
     old = unit.part_time_workers
 
     def build(k: int) -> Edit:
-        plan = edits.set_unit(ctx.plan, unit.id, lambda u: replace(u, part_time_workers=old - k))
+        plan = lambda: edits.set_unit(ctx.plan, unit.id, lambda u: replace(u, part_time_workers=old - k))
         return Edit(plan, (Change(ctx.ref, f"after.admin_units[{unit.id}].part_time_workers", old, old - k),),
                     say("part_time_down", k=k, unit=unit.name, old=old, new=old - k))
 
@@ -40,7 +40,7 @@ def allowance_mode_levers(ctx: Context) -> list[Lever]:
         allowance = replace(unit.allowance, mode=mode) if unit.allowance else Allowance(mode)
 
         def build(_k: int, mode=mode, allowance=allowance) -> Edit:
-            plan = edits.set_unit(ctx.plan, unit.id, lambda u: replace(u, allowance=allowance))
+            plan = lambda: edits.set_unit(ctx.plan, unit.id, lambda u: replace(u, allowance=allowance))
             return Edit(plan, (Change(ctx.ref, f"after.admin_units[{unit.id}].allowance.mode", current, mode),),
                         say("allowance_mode", unit=unit.name, mode=WORDS[mode], old=current, new=mode))
 
@@ -59,7 +59,7 @@ def fund_levers(ctx: Context) -> list[Lever]:
     for rank, new in enumerate(targets):
         def build(_k: int, new=new) -> Edit:
             allowance = replace(unit.allowance, fund_coefficient=new)
-            plan = edits.set_unit(ctx.plan, unit.id, lambda u: replace(u, allowance=allowance))
+            plan = lambda: edits.set_unit(ctx.plan, unit.id, lambda u: replace(u, allowance=allowance))
             return Edit(plan, (Change(ctx.ref, f"after.admin_units[{unit.id}].allowance.fund_coefficient", old, new),),
                         say("fund_set", unit=unit.name, old=old, new=new))
 
@@ -72,14 +72,12 @@ def unit_merge_levers(ctx: Context) -> list[Lever]:
     unit = _unit(ctx)
     if unit is None or unit.parent is None:
         return []
-    siblings = sorted((u for u in ctx.plan.after.admin_units
-                       if u.id != unit.id and u.parent == unit.parent and u.level == unit.level),
-                      key=lambda u: (u.kind != unit.kind, u.households or 0, u.population or 0, u.id))
+    siblings = ctx.index.unit_siblings(unit, SIBLING_LIMIT)
     out = []
-    for into in siblings[:SIBLING_LIMIT]:
+    for into in siblings:
         def build(_k: int, into=into) -> Edit:
-            plan = edits.merge_unit(ctx.plan, unit.id, into.id)
-            merged = next(u for u in plan.after.admin_units if u.id == into.id)
+            plan = lambda: edits.merge_unit(ctx.plan, unit.id, into.id)
+            merged = edits.merged_unit(unit, into, unit.id in ctx.index.before_units)
             summary = join((Text(WORDS[f].vi.format(n=show(getattr(merged, f), "vi")),
                                   WORDS[f].en.format(n=show(getattr(merged, f), "en")))
                              for f in ("households", "population", "area_km2") if getattr(merged, f) is not None), ", ")
@@ -97,7 +95,7 @@ def unit_merge_levers(ctx: Context) -> list[Lever]:
 
 def _drop_posts(ctx: Context, roles: tuple[str, ...]) -> list[Lever]:
     """The person relieved of every post of ``roles`` (head, deputy) in ``after``."""
-    person = next((p for p in ctx.plan.after.people if p.id == ctx.ref.id), None)
+    person = ctx.index.people.get(ctx.ref.id)
     if person is None:
         return []
     posts = [p for p in person.posts if p.role in roles]
@@ -107,7 +105,7 @@ def _drop_posts(ctx: Context, roles: tuple[str, ...]) -> list[Lever]:
     role = WORDS[roles[0]] if len(roles) == 1 else WORDS["leadership"]
 
     def build(_k: int) -> Edit:
-        plan = edits.set_person(ctx.plan, person.id, lambda p: replace(p, posts=kept))
+        plan = lambda: edits.set_person(ctx.plan, person.id, lambda p: replace(p, posts=kept))
         orgs = ", ".join(dict.fromkeys(ctx.org_name(p.org) for p in posts))
         return Edit(plan, (Change(ctx.ref, f"after.people[{person.id}].posts",
                                   [{"org": p.org, "role": p.role} for p in person.posts],
