@@ -32,7 +32,7 @@ def test_schemathesis_finds_nothing(server):
         pytest.skip("schemathesis is not installed (it is in the test extra)")
     run = subprocess.run([str(st), "run", server.url + "/openapi.json", "--checks", CHECKS, "--max-examples", "10",
                           "--workers", "1", "--generation-deterministic", "--max-failures", "5"],
-                         capture_output=True, text=True, timeout=600)
+                         capture_output=True, text=True, timeout=600, cwd=server.store.parent)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert " passed" in run.stdout and "failed" not in run.stdout.split("SUMMARY")[-1].lower()
 
