@@ -117,13 +117,12 @@ def plan(worker: Worker, task: dict) -> dict:
     if fmt == "xlsx":
         from . import formats_bridge
 
-        return {"body": formats_bridge.plan_xlsx(session.plan), "media": formats_bridge.XLSX}
+        return {"body": formats_bridge.plan_xlsx(session.plan, task.get("lang", "vi")), "media": formats_bridge.XLSX}
     if fmt != "yaml":
         raise Problem(400, "bad-format")
-    import yaml
+    from .formats_bridge import plan_yaml
 
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
-    return {"body": text.encode(), "media": "application/yaml"}
+    return {"body": plan_yaml(data).encode(), "media": "application/yaml"}
 
 
 HANDLERS = {"session_open": open_session, "session_state": state, "session_apply": apply, "session_plan": plan,

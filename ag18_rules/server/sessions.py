@@ -133,10 +133,10 @@ async def undo(request: Request, sid: str = SessionId, lang: Lang = "vi", fixes:
     "application/yaml": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}},
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
         "schema": {"type": "string", "format": "binary"}}}}, **problems(404, 406, 422, 502, 503)})
-async def plan(request: Request, sid: str = SessionId, format: PlanFormat = "yaml") -> Response:
-    """The session's plan with every change in force, as a file to download."""
+async def plan(request: Request, sid: str = SessionId, format: PlanFormat = "yaml", lang: Lang = "vi") -> Response:
+    """The session's plan with every change in force, as a file to download (Excel headers in ``lang``)."""
     stored = _stored(request, sid)
-    answer = await services(request).run(_task("session_plan", stored, "vi", format=format))
+    answer = await services(request).run(_task("session_plan", stored, lang, format=format))
     name = f"{stored.plan['plan']['id']}.{_EXT[format]}".replace('"', "")
     return Response(answer["body"], media_type=answer["media"],
                     headers={"Content-Disposition": f'attachment; filename="{_ascii(name)}"'})

@@ -79,7 +79,9 @@ def read_plan(worker: Worker, body: bytes, media: str, lang: str, backend: str =
     filename = name or PLAN_TYPES[media]
     policy = worker.policy(backend)
     if media == XLSX:
-        doc = _xlsx_document(body, filename, lang)
+        from .formats_bridge import read_xlsx
+
+        return read_xlsx(policy, body, filename)
     else:
         from ..plan import MAX_PLAN_BYTES
         from ..source import load_bytes
@@ -89,14 +91,6 @@ def read_plan(worker: Worker, body: bytes, media: str, lang: str, backend: str =
         except InputError as error:  # not YAML or JSON at all: the request itself is malformed
             raise Problem(400, "malformed", [d.to_json(lang) for d in error.diagnostics]) from None
     return policy.load_plan(doc)
-
-
-def _xlsx_document(body: bytes, filename: str, lang: str):
-    try:
-        from ..formats import xlsx  # type: ignore[attr-defined]
-    except ImportError:
-        raise Problem(415, "xlsx-unsupported") from None
-    return xlsx.read_bytes(body, filename)
 
 
 def _as_of(task: dict) -> Optional[dt.date]:

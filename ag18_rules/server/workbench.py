@@ -44,7 +44,7 @@ def _w(key: str, lang: str) -> str:
 def _page(lang: str, title: str, body: str) -> HTMLResponse:
     page = (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{html.escape(title)}</title><link rel="stylesheet" href="/static/workbench.css"></head>'
+            f'<title>{html.escape(title)}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/static/workbench.css"></head>'
             f'<body>{body}</body></html>\n')
     return HTMLResponse(page, headers={"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"})
 
