@@ -17,7 +17,7 @@ EXAMPLE = EXAMPLES / "sonv-offices-2021.yaml"
 def errors(page) -> list[str]:
     """The entities of the error findings on the page (read without evaluating script: the page's
     Content-Security-Policy forbids eval, as it should)."""
-    return [item.get_attribute("data-entity") for item in page.locator("#findings li.finding.error").all()]
+    return [item.get_attribute("data-entity") for item in page.locator(".finding[data-severity=error]").all()]
 
 
 def test_upload_apply_both_fixes_across_a_restart_and_download_a_passing_plan(tmp_path):
@@ -29,17 +29,17 @@ def test_upload_apply_both_fixes_across_a_restart_and_download_a_passing_plan(tm
         page.set_input_files("#file", str(EXAMPLE))
         page.wait_for_selector("#verdict[data-verdict=fail]")
         assert len(errors(page)) == 2
-        names = page.inner_text("#findings")
+        names = page.inner_text("#session")
         assert "Phòng Tổ chức, biên chế và Công chức, viên chức" in names
-        page.click("#findings li.finding.error >> nth=0 >> button.apply")
-        expect(page.locator("#findings li.finding.error")).to_have_count(1)
+        page.click(".finding[data-severity=error] >> nth=0 >> button.apply")
+        expect(page.locator(".finding[data-severity=error]")).to_have_count(1)
         assert "1" in page.inner_text("#note")
 
         server.restart()  # what was applied is in the store; the page reloads the session by its id
         page.reload()
         page.wait_for_selector("#verdict[data-verdict=fail]")
         assert len(errors(page)) == 1
-        page.click("#findings li.finding.error >> nth=0 >> button.apply")
+        page.click(".finding[data-severity=error] >> nth=0 >> button.apply")
         page.wait_for_selector("#verdict[data-verdict=pass]")
         assert errors(page) == []
         view.screenshot(browser.ARTIFACTS / "workbench-pass.png")

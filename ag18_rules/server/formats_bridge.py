@@ -44,6 +44,27 @@ def render(policy, plan, report, fmt: str, lang: str) -> dict:
     return {"text": text if text.endswith("\n") else text + "\n", "media": MEDIA[fmt], "verdict": report.verdict}
 
 
+def fragment(policy, plan, report, lang: str) -> Optional[str]:
+    """The HTML report's body for the workbench to show (its findings carry their fix's changes in
+    ``data-changes``), or None without the formats package."""
+    try:
+        from ..formats import render_html_fragment
+    except ImportError:
+        return None
+    quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
+    return render_html_fragment(report, plan, lang, quotes=quotes)
+
+
+def static(name: str) -> Optional[bytes]:
+    """A stylesheet or script of the HTML report (``report.css``, ``report.js``), for the workbench."""
+    try:
+        from importlib.resources import files
+
+        return (files("ag18_rules.formats") / "templates" / name).read_bytes()
+    except (ImportError, ModuleNotFoundError, FileNotFoundError, OSError):
+        return None
+
+
 def read_xlsx(policy, body: bytes, filename: str):
     """The plan in an uploaded workbook, every problem placed at its sheet and cell."""
     try:

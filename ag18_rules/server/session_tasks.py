@@ -63,8 +63,13 @@ def _state(worker: Worker, session, task: dict) -> dict:
         report = policy.evaluate(session.plan, as_of=session.as_of, fixes=FixOptions(), origin=True)
     else:
         report = session.report
-    return {"report": json.loads(render(policy, session.plan, report, "json", lang)["text"]),
-            "verdict": report.verdict}
+    out = {"report": json.loads(render(policy, session.plan, report, "json", lang)["text"]),
+           "verdict": report.verdict}
+    if task.get("html"):
+        from .formats_bridge import fragment
+
+        out["html"] = fragment(policy, session.plan, report, lang)
+    return out
 
 
 def open_session(worker: Worker, task: dict) -> dict:

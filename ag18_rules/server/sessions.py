@@ -45,19 +45,21 @@ def _answer(stored_id: str, version: int, answer: dict, status: int = 200, **mor
     body = {"id": stored_id, "version": version, "verdict": answer["verdict"], **more, "report": answer["report"]}
     if "delta" in answer:
         body["delta"] = answer["delta"]
+    if answer.get("html") is not None:
+        body["html"] = answer["html"]
     return JSONResponse(body, status_code=status)
 
 
 @router.post("", openapi_extra=PLAN_BODY, status_code=201,
              responses={201: JSON_OBJECT, **problems(400, 413, 415, 422, 502, 503, 507)})
 async def create(request: Request, as_of: Optional[dt.date] = None, lang: Lang = "vi",
-                 fixes: bool = True) -> Response:
+                 fixes: bool = True, html: bool = False) -> Response:
     """Open a session on a plan: its id and the plan's report (with fixes, as ``ag18 check``)."""
     state = services(request)
     media = plan_media(request)
     sid = secrets.token_urlsafe(16)
     answer = await state.run({"op": "session_open", "sid": sid, "body": await read_body(request),
-                              "media": media, "as_of": iso(as_of), "lang": lang, "fixes": fixes})
+                              "media": media, "as_of": iso(as_of), "lang": lang, "fixes": fixes, "html": html})
     try:
         state.store.create(answer["plan"], answer["as_of"], sid=sid)
     except SessionFull as full:
@@ -66,11 +68,12 @@ async def create(request: Request, as_of: Optional[dt.date] = None, lang: Lang =
 
 
 @router.get("/{sid}", responses={200: JSON_OBJECT, **problems(404, 422, 502, 503)})
-async def read(request: Request, sid: str = SessionId, lang: Lang = "vi", fixes: bool = True) -> Response:
+async def read(request: Request, sid: str = SessionId, lang: Lang = "vi", fixes: bool = True,
+               html: bool = False) -> Response:
     """The session's current report and the history of its changes."""
     state = services(request)
     stored = _stored(request, sid)
-    answer = await state.run(_task("session_state", stored, lang, fixes=fixes))
+    answer = await state.run(_task("session_state", stored, lang, fixes=fixes, html=html))
     return _answer(sid, stored.version, answer, history=state.store.history(sid))
 
 
@@ -90,7 +93,8 @@ def _changes(data) -> tuple[list, str]:
 
 @router.post("/{sid}/changes", openapi_extra=CHANGES_BODY,
              responses={200: JSON_OBJECT, **problems(400, 404, 409, 413, 415, 422, 502, 503, 507)})
-async def change(request: Request, sid: str = SessionId, lang: Lang = "vi", fixes: bool = True) -> Response:
+async def change(request: Request, sid: str = SessionId, lang: Lang = "vi", fixes: bool = True,
+                 html: bool = False) -> Response:
     """Apply changes (the ``field``/``to`` form of a fix's changes): the findings added, removed and
     changed, and the new report.  The change is stored before the answer is sent."""
     state = services(request)
@@ -103,7 +107,7 @@ async def change(request: Request, sid: str = SessionId, lang: Lang = "vi", fixe
     changes, author = _changes(data)
     author = author or request.headers.get("x-ag18-user", "")[:200] or "anonymous"
     stored = _stored(request, sid)
-    answer = await state.run(_task("session_apply", stored, lang, changes=changes, fixes=fixes))
+    answer = await state.run(_task("session_apply", stored, lang, changes=changes, fixes=fixes, html=html))
     try:
         version = state.store.append(stored, changes, author)
     except Stale:
@@ -114,7 +118,8 @@ async def change(request: Request, sid: str = SessionId, lang: Lang = "vi", fixe
 
 
 @router.post("/{sid}/undo", responses={200: JSON_OBJECT, **problems(404, 409, 422, 502, 503)})
-async def undo(request: Request, sid: str = SessionId, lang: Lang = "vi", fixes: bool = True) -> Response:
+async def undo(request: Request, sid: str = SessionId, lang: Lang = "vi", fixes: bool = True,
+               html: bool = False) -> Response:
     """Undo the last change in force (it stays in the history, marked undone); the new report."""
     state = services(request)
     stored = _stored(request, sid)
@@ -125,7 +130,7 @@ async def undo(request: Request, sid: str = SessionId, lang: Lang = "vi", fixes:
     except Stale:
         raise Refused(409, "session-conflict") from None
     stored = _stored(request, sid)
-    answer = await state.run(_task("session_state", stored, lang, fixes=fixes))
+    answer = await state.run(_task("session_state", stored, lang, fixes=fixes, html=html))
     return _answer(sid, stored.version, answer)
 
 

@@ -17,6 +17,7 @@ from .app import Refused, request_lang, services
 
 router = APIRouter(include_in_schema=False)
 _STATIC = {"workbench.js": "text/javascript; charset=utf-8", "workbench.css": "text/css; charset=utf-8"}
+_REPORT_STATIC = {"report.css": "text/css; charset=utf-8"}  # the HTML report's own styles (formats package)
 _CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'"
 
 WORDS = {
@@ -44,9 +45,16 @@ def _w(key: str, lang: str) -> str:
 def _page(lang: str, title: str, body: str) -> HTMLResponse:
     page = (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{html.escape(title)}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/static/workbench.css"></head>'
+            f'<title>{html.escape(title)}</title><link rel="icon" href="data:,">{_report_css()}'
+            f'<link rel="stylesheet" href="/static/workbench.css"></head>'
             f'<body>{body}</body></html>\n')
     return HTMLResponse(page, headers={"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"})
+
+
+def _report_css() -> str:
+    from .formats_bridge import static
+
+    return '<link rel="stylesheet" href="/static/report.css">' if static("report.css") else ""
 
 
 def _lang_switch(request: Request, lang: str) -> str:
@@ -77,6 +85,7 @@ async def home(request: Request) -> Response:
       <a id="download-xlsx" class="button secondary" download>{_w("download_xlsx", lang)}</a>
       <a id="download-report" class="button secondary" download>{_w("download_report", lang)}</a>
     </nav>
+    <div id="report" class="report"></div>
     <ol id="findings"></ol>
   </section>
 </main>
@@ -128,6 +137,13 @@ async def rule_page(request: Request, rule_id: str) -> Response:
 
 @router.get("/static/{name}")
 async def static(name: str) -> Response:
+    if name in _REPORT_STATIC:
+        from .formats_bridge import static as report_static
+
+        data = report_static(name)
+        if data is None:
+            raise Refused(404, "not-found")
+        return Response(data, media_type=_REPORT_STATIC[name], headers={"Cache-Control": "no-cache"})
     if name not in _STATIC:  # a fixed list: no path from the request reaches the file system
         raise Refused(404, "not-found")
     data = resources.files("ag18_rules.server").joinpath("static", name).read_bytes()

@@ -25,7 +25,7 @@
     const sep = url.includes("?") ? "&" : "?";
     const options = { method, headers: {} };
     if (body !== undefined) { options.body = body; options.headers["Content-Type"] = type; }
-    const response = await fetch(url + sep + "lang=" + lang, options);
+    const response = await fetch(url + sep + "lang=" + lang + "&html=true", options);
     const data = response.status === 204 ? null : await response.json();
     if (!response.ok) throw data || { title: response.statusText, diagnostics: [] };
     return data;
@@ -60,12 +60,34 @@
     $("download-report").href = base + "/report?format=html&lang=" + lang;
     const list = $("findings");
     list.replaceChildren();
+    const shown = $("report");
+    if (typeof data.html === "string") {
+      // the HTML report rendered (and escaped) by the server; its findings carry their fix's changes
+      shown.innerHTML = data.html;
+      shown.hidden = false;
+      for (const article of shown.querySelectorAll(".finding[data-changes]")) addApply(article);
+      return;
+    }
+    shown.hidden = true;
     if (!report.findings.length) list.append(el("li", "empty", words.none));
     for (const f of report.findings) list.append(finding(f));
   }
 
+  function addApply(article) {
+    let changes = [];
+    try { changes = JSON.parse(article.dataset.changes || "[]"); } catch (e) { changes = []; }
+    if (!changes.length) return;
+    const button = el("button", "apply", words.apply);
+    button.type = "button";
+    button.addEventListener("click", () => apply(changes.map((c) => ({ field: c.field, to: c.to }))));
+    const row = el("div", "fix no-print");
+    row.append(button);
+    article.append(row);
+  }
+
   function finding(f) {
-    const item = el("li", "finding " + f.severity + (f.waived ? " waived" : ""));
+    const item = el("li", "finding sev-" + f.severity + (f.waived ? " waived" : ""));
+    item.dataset.severity = f.severity;
     item.dataset.rule = f.rule;
     item.dataset.entity = f.entity.id;
     const head = el("div", "head");
