@@ -179,9 +179,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         "HTTP server: the API under /v1 (OpenAPI at /openapi.json) and the browser workbench at /"))
     _serve_args(c, t)
 
-    c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests)",
-                                     "print a JSON Schema (plan, rule, policy, tests)"))
-    c.add_argument("which", choices=("plan", "rule", "policy", "tests"))
+    c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests; report, diagnostics: đầu ra JSON)",
+                                     "print a JSON Schema (plan, rule, policy, tests; report, diagnostics: the JSON output)"))
+    c.add_argument("which", choices=("plan", "rule", "policy", "tests", "report", "diagnostics"))
     return p
 
 
@@ -213,7 +213,8 @@ def _diff(args, out, err) -> int:
 
     with _policy(args, args.backend) as policy:
         old, new = policy.load_plan(args.old), policy.load_plan(args.new)  # both validated before either is evaluated
-        result = diff_reports(policy.evaluate(old, as_of=args.as_of), policy.evaluate(new, as_of=args.as_of))
+        result = diff_reports(policy.evaluate(old, as_of=args.as_of, fixes=False, origin=False),
+                              policy.evaluate(new, as_of=args.as_of, fixes=False, origin=False))
     out.write(result.to_json(args.lang) + "\n" if args.format == "json" else render_diff(result, args.lang))
     return EXIT_FINDINGS if result.verdict == "fail" else EXIT_OK
 
@@ -225,7 +226,7 @@ def _check(args, out, err) -> int:
     with _policy(args, args.backend) as policy:
         plans = [policy.load_plan(p) for p in args.plans]  # all plans validated before any is evaluated
         fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
-        reports = [policy.evaluate(p, as_of=args.as_of, explain_=args.explain, fixes=fixes, origin=True)
+        reports = [policy.evaluate(p, as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True)
                    for p in plans]
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
     if args.format == "json":
@@ -257,7 +258,7 @@ def _scorecard(args, out, err) -> int:
 
     with _policy(args, args.backend) as policy:
         plan = policy.load_plan(args.plan)
-        card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of))
+        card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of, fixes=False, origin=False))
     out.write((card.to_json(args.lang) + "\n") if args.format == "json" else card.render(args.lang))
     return EXIT_OK
 

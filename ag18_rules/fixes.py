@@ -27,6 +27,7 @@ from .levers import Change, Context, Edit, Lever, levers_for
 from .levers.base import PlanIndex
 from .model import Plan
 from .report import Finding, Report
+from .serial import JsonForm
 
 if TYPE_CHECKING:
     from .compiler import CompiledCheck
@@ -63,7 +64,7 @@ class FixOptions:
 
 
 @dataclass(frozen=True)
-class Fix:
+class Fix(JsonForm):
     """A concrete change that removes a finding: the fields changed, a sentence, and whether it was verified."""
 
     entity: EntityRef  # the entity changed first (the finding's own when nothing can be changed)
@@ -78,7 +79,7 @@ class Fix:
         """The plan with the change made (built on first access)."""
         return self.edit.plan if hasattr(self.edit, "plan") else self.edit
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         first = self.changes[0] if self.changes else None
         return {
             "entity": {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name},
@@ -89,7 +90,7 @@ class Fix:
             "texts": {"vi": self.text.vi, "en": self.text.en},
             "verified": self.verified,
             "size": self.size,
-            "changes": [c.to_json() for c in self.changes],
+            "changes": [c.to_dict(lang) for c in self.changes],
         }
 
 
@@ -297,7 +298,7 @@ class _Search:
                    if self.rows.get((r.kind, r.id)) != e.values]
         part = self.policy.evaluate_part(plan, self.as_of, table, changed)
         if _whole(part) != _whole(self.base):  # which rules apply changed: nothing carries over
-            return self.policy.evaluate(plan, as_of=self.as_of)
+            return self.policy.evaluate(plan, as_of=self.as_of, fixes=False, origin=False)
         redone = {(table.refs[i].kind, table.refs[i].id) for i in [0, *changed]}
         present = {(r.kind, r.id) for r in table.refs}
 

@@ -40,7 +40,7 @@ def classify_origin(policy: "Policy", plan: Plan, as_of: dt.date, report: Report
     before = before_as_plan(plan)
     if before is None:
         return replace(report, findings=tuple(replace(f, extra={**f.extra, "origin": None}) for f in report.findings))
-    earlier = policy.evaluate(before, as_of=as_of)
+    earlier = policy.evaluate(before, as_of=as_of, fixes=False, origin=False)
     seen = {_key(f) for f in earlier.findings}
     now = {_key(f) for f in report.findings}
     findings = tuple(replace(f, extra={**f.extra, "origin": PRE_EXISTING if _key(f) in seen else INTRODUCED})

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 from .errors import Diagnostic, InputError, Span, Text
 from .model import Plan
 from .report import Finding, Report
+from .serial import JsonForm
 
 if TYPE_CHECKING:
     from .engine import Policy
@@ -42,7 +43,7 @@ _MISSING = object()
 
 
 @dataclass(frozen=True)
-class Delta:
+class Delta(JsonForm):
     """What one :meth:`Session.apply` changed in the report: findings added, removed, and changed
     (same rule, check and entity, other values or message; the new finding is given)."""
 
@@ -52,6 +53,10 @@ class Delta:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
+
+    def to_dict(self, lang: str = "vi") -> dict:
+        """The delta as JSON data: each list of findings in the report's form."""
+        return {name: [f.to_dict(lang) for f in getattr(self, name)] for name in ("added", "removed", "changed")}
 
 
 def finding_key(f: Finding) -> tuple:
@@ -84,7 +89,7 @@ class Session:
         self._plan = plan
         self._source = plan.source
         self._data = plan_to_dict(plan)
-        self._report = policy.evaluate(plan, as_of=self.as_of)
+        self._report = policy.evaluate(plan, as_of=self.as_of, fixes=False, origin=False)
 
     @property
     def as_of(self) -> dt.date:
@@ -93,7 +98,8 @@ class Session:
 
     @property
     def report(self) -> Report:
-        """The current report, equal to ``policy.evaluate(session.plan, as_of=session.as_of)``."""
+        """The current report, equal to ``policy.evaluate(session.plan, as_of=session.as_of, fixes=False,
+        origin=False)``: the findings, without the fix search or the comparison with ``before``."""
         return self._report
 
     @property
@@ -121,7 +127,7 @@ class Session:
             plan = load_plan(data, filename=self._source, rule_ids=self._policy.rule_ids)
         except InputError as error:
             raise InputError(_by_id(d, data, self._source) for d in error.diagnostics) from None
-        report = self._policy.evaluate(plan, as_of=self._fixed_date or plan.effective)
+        report = self._policy.evaluate(plan, as_of=self._fixed_date or plan.effective, fixes=False, origin=False)
         delta = delta_of(self._report, report)
         self._data, self._plan, self._report = data, plan, report
         return delta

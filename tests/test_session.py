@@ -26,12 +26,12 @@ def keys(findings):
 
 
 def fresh(policy, session):
-    return policy.evaluate(session.plan, as_of=session.as_of)
+    return policy.evaluate(session.plan, as_of=session.as_of, fixes=False, origin=False)
 
 
 def test_a_session_reports_what_evaluate_reports(policy):
     session = policy.session(DRAFT)
-    assert session.report == policy.evaluate(DRAFT)
+    assert session.report == policy.evaluate(DRAFT, fixes=False, origin=False)
     assert session.plan == load_plan(DRAFT)
 
 
@@ -43,7 +43,7 @@ def test_every_verified_fix_applies_as_it_is_and_removes_its_finding(policy):
         fix = finding.extra["fixes"][0]
         if not fix.verified:
             continue
-        changes = [c.to_json() for c in fix.changes]  # the JSON form an application receives
+        changes = [c.to_dict() for c in fix.changes]  # the JSON form an application receives
         delta = session.apply(changes)
         assert (finding.rule, finding.check, finding.entity.id) in keys(delta.removed)
         assert not [f for f in delta.added if f.severity == "error"]
@@ -137,7 +137,7 @@ def test_admin_unit_numbers_and_the_written_plan(policy, tmp_path):
 
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(plan_to_dict(session.plan), ensure_ascii=False), encoding="utf-8")
-    assert policy.evaluate(path).findings == session.report.findings
+    assert policy.evaluate(path, fixes=False, origin=False).findings == session.report.findings
 
 
 def test_replaying_the_same_changes_gives_the_same_plan(policy):
