@@ -47,6 +47,6 @@ def _check(policy, check, lang: str) -> dict:
 def _parameter(param, alias: str, lang: str) -> dict:
     return {"alias": alias, "id": param.id, "description": param.description(lang), "unit": param.unit,
             "by": list(param.facts_needed()),
-            "values": [dict(entry.to_json(lang), article=entry.reference.article,
+            "values": [dict(entry.to_dict(lang), article=entry.reference.article,
                             document=entry.reference.document)
                        for _, entry in param.values]}

@@ -57,18 +57,32 @@ REPORT_SCHEMA = {"type": "object", "required": ["format", "plan", "as_of", "verd
                                 "findings": {"type": "array"}, "summary": {"type": "object"}}}
 
 
-def _plan_schema() -> dict:
-    """The plan's JSON Schema as a component: its ``$defs`` lifted so references resolve."""
+def _lifted(name: str) -> tuple[dict, dict]:
+    """A shipped JSON Schema as a component, and its ``$defs`` to lift beside it."""
     from ..schema import load_schema
 
-    schema = dict(load_schema("plan"))
+    schema = dict(load_schema(name))
     defs = schema.pop("$defs", {})
     schema.pop("$schema", None)
     schema.pop("$id", None)
     return schema, defs
 
 
+def _add(schemas: dict, component: str, name: str) -> bool:
+    """Add the shipped schema ``name`` as ``component`` (False when this installation lacks it)."""
+    try:
+        schema, defs = _lifted(name)
+    except (FileNotFoundError, OSError):
+        return False
+    prefix = f"#/components/schemas/{component}_"
+    schemas[component] = _relink(schema, prefix)
+    for key, sub in defs.items():
+        schemas[f"{component}_{key}"] = _relink(sub, prefix)
+    return True
+
+
 def _relink(node, prefix: str):
+    """``#/$defs/x`` references rewritten to the lifted component ``<prefix>x``."""
     if isinstance(node, dict):
         return {k: (prefix + v.split("/")[-1] if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/")
                     else _relink(v, prefix)) for k, v in node.items()}
@@ -110,13 +124,10 @@ def install(app, policy) -> None:
                           description="Reorganisation plans checked against programme 19-CTr/TU. "
                                       "Errors are RFC 9457 problem details.")
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
-        plan, defs = _plan_schema()
-        prefix = "#/components/schemas/Plan_"
-        schemas["Plan"] = _relink(plan, prefix)
-        for name, sub in defs.items():
-            schemas["Plan_" + name] = _relink(sub, prefix)
+        _add(schemas, "Plan", "plan")
         schemas["Problem"] = PROBLEM_SCHEMA
-        schemas["Report"] = REPORT_SCHEMA
+        if not _add(schemas, "Report", "report"):
+            schemas["Report"] = REPORT_SCHEMA
         _decorate(doc, policy)
         app.openapi_schema = doc
         return doc

@@ -13,7 +13,7 @@ from .app import ACCEPTS, Backend, Format, Lang, Refused, iso, plan_media, read_
 from .openapi import DIFF_BODY, JSON_OBJECT, PLAN_BODY, problems, report_responses
 
 router = APIRouter()
-Schema = Literal["plan", "rule", "policy", "report"]
+Schema = Literal["plan", "rule", "policy", "tests", "report", "diagnostics"]
 
 
 @router.get("/healthz", tags=["server"], responses={200: JSON_OBJECT})
@@ -126,7 +126,8 @@ async def coverage(request: Request, lang: Lang = "vi") -> Response:
 
 @router.get("/v1/schemas/{name}", tags=["policy"], responses={200: JSON_OBJECT, **problems(404, 422)})
 async def schema(name: Schema) -> Response:
-    """The JSON Schema of a plan, a rule file, a parameter file or the JSON report."""
+    """The JSON Schema of an input (plan, rule file, parameter file, rule tests) or of an output
+    (the JSON report, the diagnostics)."""
     from ..schema import load_schema
 
     try:

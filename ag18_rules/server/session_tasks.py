@@ -95,9 +95,9 @@ def apply(worker: Worker, task: dict) -> dict:
     delta = session.apply(task["changes"])
     _keep(worker, task["sid"], _key(task["batches"] + [task["changes"]]), session)
     out = _state(worker, session, task)
-    out["delta"] = {"added": [f.to_json(lang) for f in delta.added],
-                    "removed": [f.to_json(lang) for f in delta.removed],
-                    "changed": [f.to_json(lang) for f in delta.changed]}
+    out["delta"] = {"added": [f.to_dict(lang) for f in delta.added],
+                    "removed": [f.to_dict(lang) for f in delta.removed],
+                    "changed": [f.to_dict(lang) for f in delta.changed]}
     return out
 
 

@@ -67,7 +67,7 @@ class Worker:
         except Problem as problem:
             return {"problem": problem.to_dict()}
         except InputError as error:
-            return {"problem": Problem(422, "invalid-input", [d.to_json(lang) for d in error.diagnostics]).to_dict()}
+            return {"problem": Problem(422, "invalid-input", [d.to_dict(lang) for d in error.diagnostics]).to_dict()}
         except BackendError as error:
             return {"problem": Problem(502, "backend-failed", detail=str(error)).to_dict()}
         except RecursionError:
@@ -89,7 +89,7 @@ def read_plan(worker: Worker, body: bytes, media: str, lang: str, backend: str =
         try:
             doc = load_bytes(body, filename, max_bytes=MAX_PLAN_BYTES)
         except InputError as error:  # not YAML or JSON at all: the request itself is malformed
-            raise Problem(400, "malformed", [d.to_json(lang) for d in error.diagnostics]) from None
+            raise Problem(400, "malformed", [d.to_dict(lang) for d in error.diagnostics]) from None
     return policy.load_plan(doc)
 
 
@@ -105,7 +105,7 @@ def evaluate(worker: Worker, task: dict) -> dict:
     policy = worker.policy(backend)
     plan = read_plan(worker, task["body"], task["media"], lang, backend)
     fixes = FixOptions() if task.get("fixes", True) else False
-    report = policy.evaluate(plan, as_of=_as_of(task), explain_=task.get("explain", False),
+    report = policy.evaluate(plan, as_of=_as_of(task), explain=task.get("explain", False),
                              fixes=fixes, origin=task.get("origin", True))
     return render(policy, plan, report, task.get("format", "json"), lang)
 
@@ -134,7 +134,8 @@ def diff(worker: Worker, task: dict) -> dict:
     old = read_plan(worker, task["old"], task["old_media"], lang, backend, "old." + _ext(task["old_media"]))
     new = read_plan(worker, task["new"], task["new_media"], lang, backend, "new." + _ext(task["new_media"]))
     as_of = _as_of(task)
-    result = diff_reports(policy.evaluate(old, as_of=as_of), policy.evaluate(new, as_of=as_of))
+    result = diff_reports(policy.evaluate(old, as_of=as_of, fixes=False, origin=False),
+                          policy.evaluate(new, as_of=as_of, fixes=False, origin=False))
     return {"text": result.to_json(lang) + "\n", "media": "application/json"}
 
 
