@@ -41,7 +41,7 @@ def render(policy, plan, report, fmt: str, lang: str) -> dict:
     _, commands = _formats(fmt)
     quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
     text = commands.render_check(fmt, [report], [plan], policy, lang, quotes=quotes)
-    return {"text": text if text.endswith("\n") else text + "\n", "media": MEDIA[fmt], "verdict": report.verdict}
+    return {"text": text, "media": MEDIA[fmt], "verdict": report.verdict}
 
 
 def fragment(policy, plan, report, lang: str) -> Optional[str]:

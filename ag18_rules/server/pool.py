@@ -30,8 +30,14 @@ class Overloaded(Exception):
 
 def _child(conn, directory: str) -> None:
     """The loop of an evaluation process: one task in, one answer out, until the pipe closes."""
+    import os
+    import tempfile
+
     from .tasks import Worker
 
+    # A private, empty working directory: a relative name such as "plan.yaml" can never reach a
+    # file the server did not write itself.
+    os.chdir(tempfile.mkdtemp(prefix="ag18-evaluate-"))
     worker = Worker(directory)
     try:
         worker.policy("python")

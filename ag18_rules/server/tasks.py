@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+from contextlib import contextmanager
 from typing import Any, Optional
 
 from ..errors import BackendError, InputError
@@ -107,7 +109,23 @@ def evaluate(worker: Worker, task: dict) -> dict:
     fixes = FixOptions() if task.get("fixes", True) else False
     report = policy.evaluate(plan, as_of=_as_of(task), explain=task.get("explain", False),
                              fixes=fixes, origin=task.get("origin", True))
-    return render(policy, plan, report, task.get("format", "json"), lang)
+    fmt = task.get("format", "json")
+    if fmt == "sarif" and task["media"] != XLSX:
+        # SARIF places fixes by reading the plan's file again: give it the bytes received, as a
+        # file of the process's private directory, for the time of the rendering only
+        with _beside(PLAN_TYPES[task["media"]], task["body"]):
+            return render(policy, plan, report, fmt, lang)
+    return render(policy, plan, report, fmt, lang)
+
+
+@contextmanager
+def _beside(name: str, body: bytes):
+    with open(name, "wb") as f:
+        f.write(body)
+    try:
+        yield
+    finally:
+        os.unlink(name)
 
 
 def render(policy, plan, report, fmt: str, lang: str) -> dict:
