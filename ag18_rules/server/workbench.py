@@ -42,37 +42,43 @@ def _w(key: str, lang: str) -> str:
     return html.escape(en if lang == "en" else vi)
 
 
-def _page(lang: str, title: str, body: str) -> HTMLResponse:
+def _base(request: Request) -> str:
+    """Where the application is mounted ("" at the root): every link of a page starts with it."""
+    return html.escape(request.scope.get("root_path", "").rstrip("/"))
+
+
+def _page(request: Request, lang: str, title: str, body: str) -> HTMLResponse:
+    b = _base(request)
     page = (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{html.escape(title)}</title><link rel="icon" href="data:,">{_report_css()}'
-            f'<link rel="stylesheet" href="/static/workbench.css"></head>'
+            f'<title>{html.escape(title)}</title><link rel="icon" href="data:,">{_report_css(b)}'
+            f'<link rel="stylesheet" href="{b}/static/workbench.css"></head>'
             f'<body>{body}</body></html>\n')
     return HTMLResponse(page, headers={"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"})
 
 
-def _report_css() -> str:
+def _report_css(b: str) -> str:
     from .formats_bridge import static
 
-    return '<link rel="stylesheet" href="/static/report.css">' if static("report.css") else ""
+    return f'<link rel="stylesheet" href="{b}/static/report.css">' if static("report.css") else ""
 
 
 def _lang_switch(request: Request, lang: str) -> str:
     other = "vi" if lang == "en" else "en"
-    return f'<a class="lang" href="{html.escape(request.url.path)}?lang={other}">{_w("other_lang", lang)}</a>'
+    return f'<a class="lang" href="?lang={other}">{_w("other_lang", lang)}</a>'
 
 
 @router.get("/")
 async def home(request: Request) -> Response:
-    lang = request_lang(request)
+    lang, b = request_lang(request), _base(request)
     words = json.dumps({k: (v[1] if lang == "en" else v[0]) for k, v in _SCRIPT_WORDS.items()}, ensure_ascii=False)
     body = f"""
-<header><h1>{_w("title", lang)}</h1>{_lang_switch(request, lang)} <a href="/rules?lang={lang}">{_w("rules", lang)}</a></header>
-<main data-lang="{lang}" data-words="{html.escape(words)}">
+<header><h1>{_w("title", lang)}</h1>{_lang_switch(request, lang)} <a href="{b}/rules?lang={lang}">{_w("rules", lang)}</a></header>
+<main data-lang="{lang}" data-base="{b}" data-words="{html.escape(words)}">
   <section id="drop" class="drop" tabindex="0">
     <p>{_w("intro", lang)}</p>
     <label class="button">{_w("choose", lang)}<input id="file" type="file" accept=".yaml,.yml,.json,.xlsx" hidden></label>
-    <a id="template" class="button secondary" href="/template.xlsx?lang={lang}" download>{_w("template", lang)}</a>
+    <a id="template" class="button secondary" href="{b}/template.xlsx?lang={lang}" download>{_w("template", lang)}</a>
   </section>
   <section id="problems" hidden></section>
   <section id="session" hidden>
@@ -89,8 +95,8 @@ async def home(request: Request) -> Response:
     <ol id="findings"></ol>
   </section>
 </main>
-<script src="/static/workbench.js"></script>"""
-    return _page(lang, WORDS["title"][1 if lang == "en" else 0], body)
+<script src="{b}/static/workbench.js"></script>"""
+    return _page(request, lang, WORDS["title"][1 if lang == "en" else 0], body)
 
 
 _SCRIPT_WORDS = {
@@ -111,14 +117,14 @@ _SCRIPT_WORDS = {
 
 @router.get("/rules")
 async def rules_page(request: Request) -> Response:
-    lang = request_lang(request)
+    lang, b = request_lang(request), _base(request)
     policy = services(request).policy
-    items = "".join(f'<li><a href="/rules/{html.escape(r.id)}?lang={lang}">{html.escape(r.id)}</a> '
+    items = "".join(f'<li><a href="{b}/rules/{html.escape(r.id)}?lang={lang}">{html.escape(r.id)}</a> '
                     f'<span class="sev {html.escape(r.spec.severity)}">{html.escape(r.spec.severity)}</span> '
                     f'{html.escape(r.spec.title(lang))}</li>' for r in policy.rules)
-    body = (f'<header><h1><a href="/?lang={lang}">⌂</a> {_w("rules", lang)}</h1>{_lang_switch(request, lang)}</header>'
+    body = (f'<header><h1><a href="{b}/?lang={lang}">⌂</a> {_w("rules", lang)}</h1>{_lang_switch(request, lang)}</header>'
             f'<main><ul class="rules">{items}</ul></main>')
-    return _page(lang, WORDS["rules"][1 if lang == "en" else 0], body)
+    return _page(request, lang, WORDS["rules"][1 if lang == "en" else 0], body)
 
 
 @router.get("/rules/{rule_id}")
@@ -126,12 +132,12 @@ async def rule_page(request: Request, rule_id: str) -> Response:
     from .catalogue import rule_detail
     from .rulepage import render_rule
 
-    lang = request_lang(request)
+    lang, b = request_lang(request), _base(request)
     detail = rule_detail(services(request).policy, rule_id, lang)
     if detail is None:
         raise Refused(404, "not-found", detail=rule_id)
-    return _page(lang, f'{detail["id"]}: {detail["title"]}',
-                 f'<header><h1><a href="/rules?lang={lang}">{_w("rules", lang)}</a></h1>'
+    return _page(request, lang, f'{detail["id"]}: {detail["title"]}',
+                 f'<header><h1><a href="{b}/rules?lang={lang}">{_w("rules", lang)}</a></h1>'
                  f'{_lang_switch(request, lang)}</header>' + render_rule(detail, lang))
 
 

@@ -4,6 +4,7 @@
 (function () {
   const main = document.querySelector("main");
   const lang = main.dataset.lang;
+  const root = main.dataset.base || "";  // where the application is mounted
   const words = JSON.parse(main.dataset.words);
   const $ = (id) => document.getElementById(id);
   const TYPES = { yaml: "application/yaml", yml: "application/yaml", json: "application/json",
@@ -25,7 +26,7 @@
     const sep = url.includes("?") ? "&" : "?";
     const options = { method, headers: {} };
     if (body !== undefined) { options.body = body; options.headers["Content-Type"] = type; }
-    const response = await fetch(url + sep + "lang=" + lang + "&html=true", options);
+    const response = await fetch(root + url + sep + "lang=" + lang + "&html=true", options);
     const data = response.status === 204 ? null : await response.json();
     if (!response.ok) throw data || { title: response.statusText, diagnostics: [] };
     return data;
@@ -54,7 +55,7 @@
     verdict.textContent = words[report.verdict] + " — " + report.plan;
     $("summary").textContent = fill(words.summary, report.summary);
     $("undo").disabled = !data.version;
-    const base = "/v1/sessions/" + encodeURIComponent(data.id);
+    const base = root + "/v1/sessions/" + encodeURIComponent(data.id);
     $("download-yaml").href = base + "/plan?format=yaml";
     $("download-xlsx").href = base + "/plan?format=xlsx";
     $("download-report").href = base + "/report?format=html&lang=" + lang;
@@ -93,7 +94,7 @@
     const head = el("div", "head");
     head.append(el("span", "sev " + f.severity, words[f.severity] || f.severity), " ");
     const rule = el("a", "rule", f.rule);
-    rule.href = "/rules/" + encodeURIComponent(f.rule) + "?lang=" + lang;
+    rule.href = root + "/rules/" + encodeURIComponent(f.rule) + "?lang=" + lang;
     head.append(rule, " · ", el("strong", null, f.entity.name || f.entity.id));
     item.append(head, el("p", "message", f.message));
     for (const fix of f.fixes || []) {
