@@ -102,3 +102,18 @@ def test_a_crash_of_the_durable_backend_is_a_502_and_the_next_request_works(tmp_
         r = httpx.post(url, content=EXAMPLE.read_bytes(), headers=YAML, timeout=180)
         assert r.status_code == 200
         assert r.content == ag18("check", str(EXAMPLE), "--format", "json", "--backend", "durable").stdout
+
+
+def test_a_streamed_body_is_cut_off_once_it_passes_the_limit(tmp_path):
+    def chunks():  # no Content-Length: the server counts what arrives
+        for _ in range(64):
+            yield b"#" * 65536
+
+    with running(tmp_path / "s.sqlite3", "--max-body", "1") as server:
+        try:
+            r = httpx.post(server.url + "/v1/evaluate", content=chunks(), headers=YAML, timeout=60)
+            assert r.status_code == 413 and r.json()["code"] == "too-large"
+        except httpx.WriteError:  # the server answered and closed before the client finished sending
+            pass
+        assert httpx.post(server.url + "/v1/evaluate", content=EXAMPLE.read_bytes(), headers=YAML,
+                          timeout=120).status_code == 200
