@@ -66,10 +66,15 @@
       // the HTML report rendered (and escaped) by the server; its findings carry their fix's changes
       shown.innerHTML = data.html;
       shown.hidden = false;
+      $("summary").hidden = true;  // the report's own summary stands in for it
+      // what an officer acts on first: the findings (with their Apply buttons) ahead of the trees and charts
+      const findings = shown.querySelector(".findings-section");
+      if (findings) shown.prepend(findings);
       for (const article of shown.querySelectorAll(".finding[data-changes]")) addApply(article);
       return;
     }
     shown.hidden = true;
+    $("summary").hidden = false;
     if (!report.findings.length) list.append(el("li", "empty", words.none));
     for (const f of report.findings) list.append(finding(f));
   }
@@ -148,6 +153,17 @@
   });
   $("file").addEventListener("change", (e) => { if (e.target.files.length) upload(e.target.files[0]); });
   $("undo").addEventListener("click", undo);
+  // the report's own controls (severity filters, print), bound once for every report shown
+  $("report").addEventListener("change", (e) => {
+    const sev = e.target.dataset && e.target.dataset.filter;
+    if (!sev) return;
+    for (const f of $("report").querySelectorAll(".finding")) {
+      if (f.dataset.severity === sev) f.hidden = !e.target.checked;
+    }
+  });
+  $("report").addEventListener("click", (e) => {
+    if (e.target.closest && e.target.closest("[data-action=print]")) window.print();
+  });
   if (sessionId) {
     call("GET", "/v1/sessions/" + encodeURIComponent(sessionId)).then(render, () => {
       sessionId = null; history.replaceState(null, "", location.pathname + location.search);
