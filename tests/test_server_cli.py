@@ -41,3 +41,13 @@ def test_importing_the_library_or_the_server_package_loads_no_web_framework():
     r = _python("import sys, ag18_rules, ag18_rules.server\n"
                 "print(sorted(m for m in ('fastapi', 'starlette', 'uvicorn', 'pydantic') if m in sys.modules))")
     assert r.stdout.strip() == "[]", r.stderr
+
+
+def test_a_port_in_use_is_a_clear_message_and_exit_2(tmp_path):
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        r = ag18("serve", "--port", str(port), "--store", str(tmp_path / "s.sqlite3"))
+    assert r.returncode == 2
+    assert f"Không mở được địa chỉ 127.0.0.1:{port}" in r.stderr.decode() and b"Traceback" not in r.stderr

@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 
-from ..errors import Text
+from ..errors import Ag18Error, Text
 from . import MISSING, ServerUnavailable
 
 _ENV = "AG18_SERVE"
@@ -30,6 +30,7 @@ def serve(*, host: str, port: int, policy: str | None, workers: int, store: str 
               "cors": cors}
     os.environ[_ENV] = json.dumps(config)
     _check_policy(config)  # a bad policy is reported once, before any worker starts
+    _check_address(host, port, lang)
     err.write(Text(f"ag18: phục vụ tại http://{host}:{port}/ (bàn làm việc), API tại /v1, OpenAPI tại /openapi.json; "
                    f"phiên lưu trong {config['store']}\n",
                    f"ag18: serving http://{host}:{port}/ (workbench), the API under /v1, OpenAPI at /openapi.json; "
@@ -39,6 +40,19 @@ def serve(*, host: str, port: int, policy: str | None, workers: int, store: str 
                 workers=workers if workers > 1 else None, log_config=_log_config(), access_log=False,
                 timeout_graceful_shutdown=30)
     return 0
+
+
+def _check_address(host: str, port: int, lang: str) -> None:
+    """Say plainly, in the user's language, when the address is taken or cannot be used."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise Ag18Error(Text(f"Không mở được địa chỉ {host}:{port} ({reason}); hãy chọn cổng khác bằng --port.",
+                             f"Cannot listen on {host}:{port} ({reason}); choose another port with --port.")(lang)) from None
 
 
 def _check_policy(config: dict) -> None:

@@ -74,6 +74,11 @@ class Worker:
             return {"problem": Problem(502, "backend-failed", detail=str(error)).to_dict()}
         except RecursionError:
             return {"problem": Problem(400, "too-deep").to_dict()}
+        except Exception as error:  # a defect: the operator's log gets the traceback, the client a 500 problem
+            import traceback
+
+            traceback.print_exc()
+            return {"problem": Problem(500, "internal", detail=type(error).__name__).to_dict()}
 
 
 def read_plan(worker: Worker, body: bytes, media: str, lang: str, backend: str = "python", name: str = ""):
