@@ -77,31 +77,38 @@ def _kill_during(request, victims, *, again: bool = False):
     return answer["r"]
 
 
-def test_a_crashed_evaluation_process_is_a_502_and_the_next_request_works(tmp_path, big_plan):
-    with running(tmp_path / "s.sqlite3") as server:
-        slow = lambda: httpx.post(server.url + "/v1/evaluate", content=big_plan.read_bytes(), headers=YAML,
-                                  timeout=180)
-        r = _kill_during(slow, lambda: [p for p in server.children() if "multiprocessing.spawn" in cmdline(p)])
-        assert r.status_code == 502 and r.json()["code"] == "worker-crashed"
-        r = httpx.post(server.url + "/v1/evaluate", content=EXAMPLE.read_bytes(), headers=YAML, timeout=180)
-        assert r.status_code == 200
-        assert r.content == ag18("check", str(EXAMPLE), "--format", "json").stdout
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """A server with the default limits, shared by the crash tests."""
+    with running(tmp_path_factory.mktemp("crash") / "s.sqlite3") as s:
+        yield s
 
 
-def test_a_crash_of_the_durable_backend_is_a_502_and_the_next_request_works(tmp_path, big_plan):
+def test_a_crashed_evaluation_process_is_a_502_and_the_next_request_works(plain, big_plan):
+    server = plain
+    slow = lambda: httpx.post(server.url + "/v1/evaluate", content=big_plan.read_bytes(), headers=YAML,
+                              timeout=180)
+    r = _kill_during(slow, lambda: [p for p in server.children() if "multiprocessing.spawn" in cmdline(p)])
+    assert r.status_code == 502 and r.json()["code"] == "worker-crashed"
+    r = httpx.post(server.url + "/v1/evaluate", content=EXAMPLE.read_bytes(), headers=YAML, timeout=180)
+    assert r.status_code == 200
+    assert r.content == ag18("check", str(EXAMPLE), "--format", "json").stdout
+
+
+def test_a_crash_of_the_durable_backend_is_a_502_and_the_next_request_works(plain, big_plan):
     pytest.importorskip("durable")
-    with running(tmp_path / "s.sqlite3") as server:
-        url = server.url + "/v1/evaluate?backend=durable"
-        assert httpx.post(url, content=EXAMPLE.read_bytes(), headers=YAML, timeout=180).status_code == 200
-        evaluators = [p for p in server.children() if "multiprocessing.spawn" in cmdline(p)]
-        slow = lambda: httpx.post(url + "&fixes=false", content=big_plan.read_bytes(), headers=YAML, timeout=180)
-        # the durable engine's worker, killed whenever it runs until the answer comes
-        r = _kill_during(slow, lambda: [p for e in evaluators for p in descendants(e)], again=True)
-        assert r.status_code == 502 and r.json()["code"] == "backend-failed"
-        assert all(os.path.exists(f"/proc/{e}") for e in evaluators)  # the evaluation process lived on
-        r = httpx.post(url, content=EXAMPLE.read_bytes(), headers=YAML, timeout=180)
-        assert r.status_code == 200
-        assert r.content == ag18("check", str(EXAMPLE), "--format", "json", "--backend", "durable").stdout
+    server = plain
+    url = server.url + "/v1/evaluate?backend=durable"
+    assert httpx.post(url, content=EXAMPLE.read_bytes(), headers=YAML, timeout=180).status_code == 200
+    evaluators = [p for p in server.children() if "multiprocessing.spawn" in cmdline(p)]
+    slow = lambda: httpx.post(url + "&fixes=false", content=big_plan.read_bytes(), headers=YAML, timeout=180)
+    # the durable engine's worker, killed whenever it runs until the answer comes
+    r = _kill_during(slow, lambda: [p for e in evaluators for p in descendants(e)], again=True)
+    assert r.status_code == 502 and r.json()["code"] == "backend-failed"
+    assert all(os.path.exists(f"/proc/{e}") for e in evaluators)  # the evaluation process lived on
+    r = httpx.post(url, content=EXAMPLE.read_bytes(), headers=YAML, timeout=180)
+    assert r.status_code == 200
+    assert r.content == ag18("check", str(EXAMPLE), "--format", "json", "--backend", "durable").stdout
 
 
 def test_a_streamed_body_is_cut_off_once_it_passes_the_limit(tmp_path):

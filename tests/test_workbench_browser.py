@@ -14,16 +14,21 @@ expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not in
 EXAMPLE = EXAMPLES / "sonv-offices-2021.yaml"
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running(tmp_path_factory.mktemp("workbench") / "sessions.sqlite3") as s:
+        yield s
+
+
 def errors(page) -> list[str]:
     """The entities of the error findings on the page (read without evaluating script: the page's
     Content-Security-Policy forbids eval, as it should)."""
     return [item.get_attribute("data-entity") for item in page.locator(".finding[data-severity=error]").all()]
 
 
-def test_upload_apply_both_fixes_across_a_restart_and_download_a_passing_plan(tmp_path):
+def test_upload_apply_both_fixes_across_a_restart_and_download_a_passing_plan(server, tmp_path):
     browser.require_browser()
-    with running(tmp_path / "sessions.sqlite3") as server, \
-            browser.open_page(server.url + "/", offline=False) as view:
+    with browser.open_page(server.url + "/", offline=False) as view:
         page = view.page
         assert "Bàn làm việc" in page.inner_text("h1")
         page.set_input_files("#file", str(EXAMPLE))
@@ -60,10 +65,9 @@ def test_upload_apply_both_fixes_across_a_restart_and_download_a_passing_plan(tm
         assert all(u.startswith(server.url) for u in view.network_requests)
 
 
-def test_english_page_and_a_rule_page_with_parameters_and_sources(tmp_path):
+def test_english_page_and_a_rule_page_with_parameters_and_sources(server):
     browser.require_browser()
-    with running(tmp_path / "sessions.sqlite3") as server, \
-            browser.open_page(server.url + "/rules/deputy-cap?lang=en", offline=False) as view:
+    with browser.open_page(server.url + "/rules/deputy-cap?lang=en", offline=False) as view:
         text = view.text()
         assert "GOAL-2021-1" in text and "Nghị định 107/2020/NĐ-CP" in text and "2020-11-25" in text
         assert view.page.get_attribute("html", "lang") == "en"
@@ -72,12 +76,11 @@ def test_english_page_and_a_rule_page_with_parameters_and_sources(tmp_path):
         assert view.console_errors == []
 
 
-def test_a_bad_plan_shows_its_diagnostics_as_text(tmp_path):
+def test_a_bad_plan_shows_its_diagnostics_as_text(server, tmp_path):
     browser.require_browser()
     bad = tmp_path / "bad.yaml"
     bad.write_text(EXAMPLE.read_text().replace("deputies: 3", "deputies: '<script>alert(1)</script>'", 1))
-    with running(tmp_path / "sessions.sqlite3") as server, \
-            browser.open_page(server.url + "/", offline=False) as view:
+    with browser.open_page(server.url + "/", offline=False) as view:
         view.page.set_input_files("#file", str(bad))
         view.page.wait_for_selector("#problems:not([hidden]) li")
         assert "deputies" in view.page.inner_text("#problems")
