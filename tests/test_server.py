@@ -12,7 +12,7 @@ import httpx
 import pytest
 import yaml
 
-from serving import EXAMPLES, ROOT, ag18, running
+from serving import EXAMPLES, ag18, running
 
 YAML = {"Content-Type": "application/yaml"}
 PLANS = sorted(p.name for p in EXAMPLES.glob("*.yaml"))

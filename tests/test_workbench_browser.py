@@ -3,11 +3,9 @@ example, see its two errors, apply both suggested fixes (the server restarted in
 session still there), see the verdict turn to pass, download the plan and check it with ag18."""
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from serving import EXAMPLES, ROOT, ag18, running
+from serving import EXAMPLES, ag18, running
 
 browser = pytest.importorskip("browser", reason="the headless-browser helper (tests/browser.py) is not here")
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect

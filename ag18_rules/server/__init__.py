@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import Ag18Error, Text
 
-__all__ = ["MISSING", "Settings", "create_app"]
+__all__ = ["MISSING", "ServerUnavailable", "Settings", "create_app"]
 
 MISSING = Text(
     "Máy chủ cần gói bổ sung 'server'. Cài bằng: pip install 'ag18-rules[server]'",

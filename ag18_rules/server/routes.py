@@ -5,7 +5,7 @@ import datetime as dt
 import json
 from typing import Literal, Optional
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
 from .. import __version__

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 
 from ..errors import Ag18Error, Text
 from . import MISSING, ServerUnavailable
@@ -19,7 +18,7 @@ _ENV = "AG18_SERVE"
 def serve(*, host: str, port: int, policy: str | None, workers: int, store: str | None, deadline: float,
           body_limit: int, session_ttl: float, max_sessions: int, cors: list[str], lang: str, err) -> int:
     try:
-        import fastapi  # noqa: F401
+        import fastapi  # noqa: F401  (the extra is installed)
         import uvicorn
     except ImportError:
         raise ServerUnavailable(lang) from None
