@@ -86,9 +86,11 @@ def merge_org(plan: Plan, victim_id: str, into_id: str) -> Plan:
         merged if o.id == into_id else replace(o, parent=into_id) if o.parent == victim_id else o
         for o in plan.after.organizations if o.id != victim_id
     )
-    tasks = tuple(_task_moved(t, victim_id, into_id) for t in plan.after.tasks)
+    # only what names the victim changes; the rest is shared with the plan as it was
+    tasks = tuple(_task_moved(t, victim_id, into_id) if victim_id in (t.lead or ()) or victim_id in t.support else t
+                  for t in plan.after.tasks)
     people = tuple(replace(p, posts=tuple(Post(into_id if s.org == victim_id else s.org, s.role) for s in p.posts))
-                   for p in plan.after.people)
+                   if any(s.org == victim_id for s in p.posts) else p for p in plan.after.people)
     transitions = tuple(replace(t, to=into_id) if t.to == victim_id else t for t in plan.transitions)
     waivers = tuple(replace(w, entity=into_id) if w.entity == victim_id else w for w in plan.waivers)
     after_snap = replace(plan.after, organizations=orgs, tasks=tasks, people=people)

@@ -21,7 +21,7 @@ from .backends.base import Entity
 from .compiler import CompiledCheck, CompiledRule, compile_rules, param_field
 from .errors import Ag18Error, Text
 from .facts import FactTable, derive, with_dated_facts
-from .facts.derive import DEFAULT_COUNTED
+from .facts.derive import DEFAULT_COUNTED, derive_with_totals
 from .fixes import FixOptions, attach_fixes
 from .model import Plan
 from .origin import classify_origin
@@ -198,8 +198,14 @@ class Policy:
         return DEFAULT_COUNTED
 
     def facts(self, plan: Plan, as_of: dt.date) -> FactTable:
-        table = derive(plan, counted_categories=self.counted_categories(as_of), rule_ids=self.rule_ids)
-        return with_dated_facts(table, self.params, as_of)
+        """Every entity's facts on ``as_of``, dated facts included."""
+        return self.facts_with_totals(plan, as_of)[0]
+
+    def facts_with_totals(self, plan: Plan, as_of: dt.date, only=None) -> tuple[FactTable, dict]:
+        """:meth:`facts` and the plan's additive totals (or, with ``only``, those organisations' share)."""
+        table, sums = derive_with_totals(plan, counted_categories=self.counted_categories(as_of),
+                                         rule_ids=self.rule_ids, only=only)
+        return with_dated_facts(table, self.params, as_of), sums
 
     def evaluate_part(self, plan: Plan, as_of: dt.date, table: FactTable, indices: Sequence[int]) -> Report:
         """The report of ``plan`` on the entities ``indices`` of its fact ``table`` only (the plan record
