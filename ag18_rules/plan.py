@@ -77,7 +77,7 @@ def load_plan(
     problem of the plan at once.
     """
     doc = _document(source, filename)
-    data = schema.to_json_data(doc.data)
+    data = doc.data if doc.json_typed else schema.to_json_data(doc.data)
     problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
     problems += _Checker(doc, data, rule_ids).run()
     if problems:
@@ -685,7 +685,44 @@ def _baseline(d: Optional[dict]) -> Optional[Baseline]:
     return None if d is None else Baseline(year=int(d["year"]), staff=int(d["staff"]))
 
 
-def _spans(doc: Document, data: dict) -> dict[str, Span]:
+class _Spans(Mapping):
+    """Where each entity is written, found on first use: most evaluations never ask, and finding
+    positions costs a second reading of the file (JSON) or a walk of every entity."""
+
+    def __init__(self, doc: Document):
+        if doc.json_typed:  # keep only the text: the data would hold the whole file's objects alive
+            from .source import load_text
+
+            filename, text = doc.filename, doc._text
+            self._source = lambda: load_text(text, filename)
+        else:
+            self._source = lambda: doc
+        self._found: Optional[dict] = None
+
+    def _spans(self) -> dict:
+        if self._found is None:
+            doc = self._source()
+            self._found = _entity_spans(doc, doc.data)
+            self._source = None
+        return self._found
+
+    def __getitem__(self, key: str) -> Span:
+        return self._spans()[key]
+
+    def __iter__(self):
+        return iter(self._spans())
+
+    def __len__(self) -> int:
+        return len(self._spans())
+
+
+def _spans(doc: Document, data: dict) -> Mapping[str, Span]:
+    if doc._root is None and doc._text is None:
+        return _entity_spans(doc, data)  # a program's mapping: the file name alone, found at once
+    return _Spans(doc)
+
+
+def _entity_spans(doc: Document, data: dict) -> dict[str, Span]:
     """Where each entity is written: ``after`` first, so a continuing entity points at its new form."""
     spans = {"plan": doc.span(("plan",))}
     for snap in ("after", "before"):
