@@ -113,6 +113,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         "hiện từng điều kiện không đạt cùng các giá trị", "show each failing condition with its values"))
     c.add_argument("--by-head", action="store_true", help=t(
         "nhóm vi phạm theo người đứng đầu từng tổ chức", "group findings under the head of each organisation"))
+    c.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help=t(
+        "đánh giá nhiều đề án song song trên N tiến trình (mặc định 1)",
+        "evaluate many plans in parallel on N processes (default 1)"))
     _fix_args(c, t)
 
     c = command("diff", _diff, t(
@@ -218,10 +221,14 @@ def _check(args, out, err) -> int:
 
     worst = EXIT_OK
     with _policy(args, args.backend) as policy:
-        plans = [policy.load_plan(p) for p in args.plans]  # all plans validated before any is evaluated
         fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
-        reports = [policy.evaluate(p, as_of=args.as_of, explain_=args.explain, fixes=fixes, origin=True)
-                   for p in plans]
+        options = dict(as_of=args.as_of, explain_=args.explain, fixes=fixes, origin=True)
+        if args.jobs > 1 and len(args.plans) > 1 and not args.by_head:
+            plans = args.plans
+            reports = _check_many(policy, args.plans, args.jobs, options, err)
+        else:
+            plans = [policy.load_plan(p) for p in args.plans]  # all plans validated before any is evaluated
+            reports = [policy.evaluate(p, **options) for p in plans]
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
     if args.format == "json":
         if args.by_head:
@@ -245,6 +252,20 @@ def _check(args, out, err) -> int:
         if r.verdict == "fail":
             worst = EXIT_FINDINGS
     return worst
+
+
+def _check_many(policy, paths, jobs: int, options: dict, err) -> list:
+    """Plans evaluated on ``jobs`` processes (each loads and validates its plans), with a counter
+    on standard error when it is a terminal."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    def progress(done: int, total: int) -> None:
+        err.write(f"\r{done}/{total}" + ("\n" if done == total else ""))
+        err.flush()
+
+    tty = getattr(err, "isatty", lambda: False)()
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(policy.evaluate_many(paths, executor=pool, progress=progress if tty else False, **options))
 
 
 def _scorecard(args, out, err) -> int:

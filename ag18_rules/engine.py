@@ -173,6 +173,13 @@ class Policy:
             report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None)
         return report
 
+    def evaluate_many(self, plans, *, executor=None, progress=False, **options):
+        """Reports of many plans (paths or mappings) in their order, here or on an executor or a
+        ``dask.distributed.Client``: see :func:`ag18_rules.batch.evaluate_many`."""
+        from .batch import evaluate_many
+
+        return evaluate_many(self, plans, executor=executor, progress=progress, **options)
+
     def session(self, plan: PlanInput, as_of: Optional[dt.date] = None) -> "Session":
         """An incremental session: ``plan`` evaluated once, then edited with ``session.apply(changes)``.
 
