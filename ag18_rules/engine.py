@@ -28,6 +28,7 @@ from .origin import classify_origin
 from .parameters import ParameterSet
 from .report import NotApplicable, Report
 from .rulespec import load_rules
+from .stages import Active as _Active
 
 if TYPE_CHECKING:
     from .session import Session
@@ -95,14 +96,6 @@ _COLLECTOR_PAUSED = _CollectorPause()
 _Lookup = tuple[str, str, Any, tuple[str, ...]]
 
 
-@dataclass(frozen=True)
-class _Active:
-    """What applies on one date: the checks that run and what is not applicable, and why."""
-
-    checks: tuple[CompiledCheck, ...]
-    not_applicable: tuple[NotApplicable, ...]
-
-
 class Policy:
     """A compiled policy on one backend. Close it (or use ``with``) to stop backend workers."""
 
@@ -168,7 +161,7 @@ class Policy:
         with _COLLECTOR_PAUSED:
             report = self._report(plan, as_of, self.facts(plan, as_of), trace=trace)
         if origin:
-            report = classify_origin(self, plan, as_of, report)
+            report = classify_origin(lambda other: self.evaluate(other, as_of=as_of), plan, report)
         if fixes:
             report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None)
         return report

@@ -32,7 +32,7 @@ from .report import Finding, Report
 
 if TYPE_CHECKING:
     from .compiler import CompiledCheck
-    from .engine import Policy
+    from .stages import PolicyView as Policy
 
 __all__ = ["Fix", "FixOptions", "NO_FIX_TEXTS", "attach_fixes"]
 

@@ -28,7 +28,7 @@ from .model import AdminUnit, Organization, Plan, Snapshot, Task, Transition
 from .report import Finding, NotApplicable, Report
 
 if TYPE_CHECKING:
-    from .engine import Policy
+    from .stages import PolicyView as Policy
 
 __all__ = ["Changes", "LiveEvaluation", "Trial"]
 

@@ -31,7 +31,7 @@ from .model import Plan
 from .report import Finding, Report
 
 if TYPE_CHECKING:
-    from .engine import Policy
+    from .stages import PolicyView as Policy
 
 __all__ = ["Delta", "Session"]
 
