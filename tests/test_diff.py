@@ -123,7 +123,11 @@ def test_bad_input_exits_2_with_the_position(tmp_path):
 
 
 def test_diff_help_states_the_exit_codes(capsys):
-    code, _, _ = run("diff", "--help")  # argparse prints help itself
+    code, _, _ = run("diff", "--help", "--lang", "en")  # argparse prints help itself
     out = capsys.readouterr().out
     assert code == 0
     assert "exit 0 when the later version has no unwaived error, 1 when it has one, 2 on bad input" in " ".join(out.split())
+    code, _, _ = run("diff", "--help")  # Vietnamese by default
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 0
+    assert "mã thoát 0 khi phiên bản sau không còn lỗi chưa miễn trừ, 1 khi còn, 2 khi đầu vào sai" in out
