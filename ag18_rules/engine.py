@@ -161,7 +161,7 @@ class Policy:
         with _COLLECTOR_PAUSED:
             report = self._report(plan, as_of, self.facts(plan, as_of), trace=trace)
         if origin:
-            report = classify_origin(lambda other: self.evaluate(other, as_of=as_of), plan, report)
+            report = classify_origin(lambda other: self.evaluate(other, as_of=as_of, fixes=False, origin=False), plan, report)
         if fixes:
             report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None)
         return report
@@ -176,8 +176,8 @@ class Policy:
     def session(self, plan: PlanInput, as_of: Optional[dt.date] = None) -> "Session":
         """An incremental session: ``plan`` evaluated once, then edited with ``session.apply(changes)``.
 
-        ``session.report`` is always what ``evaluate(session.plan, as_of=...)`` gives (no fixes, no
-        origin); see :mod:`ag18_rules.session` for the form of changes.
+        ``session.report`` is always what ``evaluate(session.plan, as_of=..., fixes=False, origin=False)``
+        gives; see :mod:`ag18_rules.session` for the form of changes.
         """
         from .session import Session
 

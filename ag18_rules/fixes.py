@@ -319,7 +319,7 @@ class _Search:
                    if self.rows.get((r.kind, r.id)) != e.values]
         part = self.policy.evaluate_part(plan, self.as_of, table, changed)
         if _whole(part) != _whole(self.base):  # which rules apply changed: nothing carries over
-            return self.policy.evaluate(plan, as_of=self.as_of)
+            return self.policy.evaluate(plan, as_of=self.as_of, fixes=False, origin=False)
         redone = {(table.refs[i].kind, table.refs[i].id) for i in [0, *changed]}
         present = {(r.kind, r.id) for r in table.refs}
 

@@ -88,7 +88,8 @@ class Session:
 
     @property
     def report(self) -> Report:
-        """The current report, equal to ``policy.evaluate(session.plan, as_of=session.as_of)``."""
+        """The current report, equal to ``policy.evaluate(session.plan, as_of=session.as_of, fixes=False,
+        origin=False)`` (a session keeps no fixes: ask ``policy.evaluate`` for them when wanted)."""
         if self._report is None:
             self._report = self._live.report
         return self._report

@@ -27,12 +27,12 @@ def keys(findings):
 
 
 def fresh(policy, session):
-    return policy.evaluate(session.plan, as_of=session.as_of)
+    return policy.evaluate(session.plan, as_of=session.as_of, fixes=False, origin=False)
 
 
 def test_a_session_reports_what_evaluate_reports(policy):
     session = policy.session(DRAFT)
-    assert session.report == policy.evaluate(DRAFT)
+    assert session.report == policy.evaluate(DRAFT, fixes=False, origin=False)
     assert session.plan == load_plan(DRAFT)
 
 
@@ -138,7 +138,7 @@ def test_admin_unit_numbers_and_the_written_plan(policy, tmp_path):
 
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(plan_to_dict(session.plan), ensure_ascii=False), encoding="utf-8")
-    assert policy.evaluate(path).findings == session.report.findings
+    assert policy.evaluate(path, fixes=False, origin=False).findings == session.report.findings
 
 
 def test_replaying_the_same_changes_gives_the_same_plan(policy):
