@@ -4,9 +4,12 @@
 >>> policy = ag18_rules.load_policy()              # the shipped AG18 policy, python backend
 >>> report = policy.evaluate("plan.yaml")           # a path, a dict or a loaded Plan
 >>> report.verdict, report.findings, report.targets
+
+The Python API is described in docs/api.md.
 """
 from .engine import Policy, load_policy
-from .errors import Ag18Error, BackendError, BackendUnavailable, Diagnostic, InputError
+from .errors import Ag18Error, BackendError, BackendUnavailable, Diagnostic, InputError, OptionError
+from .limits import Limits
 from .model import Plan
 from .plan import load_plan
 from .report import Finding, NotApplicable, Report, TargetProgress
@@ -20,7 +23,9 @@ __all__ = [
     "Diagnostic",
     "Finding",
     "InputError",
+    "Limits",
     "NotApplicable",
+    "OptionError",
     "Plan",
     "Policy",
     "Report",

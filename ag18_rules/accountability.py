@@ -8,13 +8,13 @@ evaluation, computed from the findings alone; it is not itself a rating under pa
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Optional
 
 from .errors import Text
 from .model import Plan
 from .report import Finding, Report
+from .serial import JsonForm
 
 __all__ = ["ScoreRow", "Scorecard", "responsible", "scorecard", "CLASSES"]
 
@@ -27,7 +27,7 @@ CLASSES = {
 
 
 @dataclass(frozen=True)
-class ScoreRow:
+class ScoreRow(JsonForm):
     org: str  # organisation id, or the plan id for plan-wide findings
     name: str
     head: Optional[str]  # person id of the head, if the plan names one
@@ -48,7 +48,7 @@ class ScoreRow:
             return "advisory"
         return "compliant"
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         return {"organization": self.org, "name": self.name, "head": self.head, "head_name": self.head_name,
                 "error": self.error, "warning": self.warning, "info": self.info, "waived": self.waived,
                 "rules": list(self.rules), "classification": self.classification,
@@ -56,17 +56,15 @@ class ScoreRow:
 
 
 @dataclass(frozen=True)
-class Scorecard:
+class Scorecard(JsonForm):
     plan: str
     as_of: str
     rows: tuple[ScoreRow, ...]
 
     def to_dict(self, lang: str = "vi") -> dict:
         return {"format": "ag18-scorecard/1", "plan": self.plan, "as_of": self.as_of,
-                "organizations": [r.to_json(lang) for r in self.rows]}
+                "organizations": [r.to_dict(lang) for r in self.rows]}
 
-    def to_json(self, lang: str = "vi") -> str:
-        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=2)
 
     def render(self, lang: str = "vi") -> str:
         vi = lang != "en"

@@ -177,9 +177,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     policy_args(c, backend=False)
     fmt(c)
 
-    c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests)",
-                                     "print a JSON Schema (plan, rule, policy, tests)"))
-    c.add_argument("which", choices=("plan", "rule", "policy", "tests"))
+    c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests; report, diagnostics: đầu ra JSON)",
+                                     "print a JSON Schema (plan, rule, policy, tests; report, diagnostics: the JSON output)"))
+    c.add_argument("which", choices=("plan", "rule", "policy", "tests", "report", "diagnostics"))
     return p
 
 
@@ -211,7 +211,8 @@ def _diff(args, out, err) -> int:
 
     with _policy(args, args.backend) as policy:
         old, new = policy.load_plan(args.old), policy.load_plan(args.new)  # both validated before either is evaluated
-        result = diff_reports(policy.evaluate(old, as_of=args.as_of), policy.evaluate(new, as_of=args.as_of))
+        result = diff_reports(policy.evaluate(old, as_of=args.as_of, fixes=False, origin=False),
+                              policy.evaluate(new, as_of=args.as_of, fixes=False, origin=False))
     out.write(result.to_json(args.lang) + "\n" if args.format == "json" else render_diff(result, args.lang))
     return EXIT_FINDINGS if result.verdict == "fail" else EXIT_OK
 
@@ -222,7 +223,7 @@ def _check(args, out, err) -> int:
     worst = EXIT_OK
     with _policy(args, args.backend) as policy:
         fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
-        options = dict(as_of=args.as_of, explain_=args.explain, fixes=fixes, origin=True)
+        options = dict(as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True)
         if args.jobs > 1 and len(args.plans) > 1 and not args.by_head:
             plans = args.plans
             reports = _check_many(policy, args.plans, args.jobs, options, err)
@@ -273,7 +274,7 @@ def _scorecard(args, out, err) -> int:
 
     with _policy(args, args.backend) as policy:
         plan = policy.load_plan(args.plan)
-        card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of))
+        card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of, fixes=False, origin=False))
     out.write((card.to_json(args.lang) + "\n") if args.format == "json" else card.render(args.lang))
     return EXIT_OK
 

@@ -252,12 +252,24 @@ def _check_placeholders(rule: RuleSpec, c: CheckSpec, env, problems) -> bool:
         names = {}
         for lang in ("vi", "en"):
             try:
-                names[lang] = {f for _, f, _, _ in string.Formatter().parse(getattr(text, lang)) if f is not None}
+                fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(getattr(text, lang))
+                          if f is not None]
             except ValueError as exc:
                 problems.append(Diagnostic("bad-template", Text(
                     f"Mẫu câu không hợp lệ: {exc}", f"Malformed message template: {exc}"),
                     c.spans[f"{part}.{lang}"]))
                 return False
+            bad = next((_placeholder(f, spec, conv) for f, spec, conv in fields
+                        if spec or conv or not _PLACEHOLDER.fullmatch(f)), None)
+            if bad is not None:
+                problems.append(Diagnostic("bad-placeholder", Text(
+                    f"Chỗ trống {bad} không hợp lệ: chỉ được ghi tên trong ngoặc nhọn, ví dụ {{deputies}} "
+                    "(không định dạng, không chuyển đổi); muốn viết dấu ngoặc thì ghi {{ hoặc }}",
+                    f"Placeholder {bad} is not allowed: write a name in braces only, e.g. {{deputies}} "
+                    "(no format spec or conversion); write {{ or }} for a literal brace"),
+                    c.spans[f"{part}.{lang}"]))
+                return False
+            names[lang] = {f for f, _, _ in fields}
             for name in sorted(names[lang]):
                 if name not in env and name not in PLACEHOLDER_EXTRAS:
                     hint = closest(name, list(env) + list(PLACEHOLDER_EXTRAS))
@@ -274,6 +286,14 @@ def _check_placeholders(rule: RuleSpec, c: CheckSpec, env, problems) -> bool:
                 c.spans[f"{part}.en"]))
             ok = False
     return ok
+
+
+_PLACEHOLDER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _placeholder(name: str, spec: str, conversion: str | None) -> str:
+    """A placeholder as it was written, for the message that refuses it."""
+    return "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
 
 
 def _check_values(rule: RuleSpec, c: CheckSpec, env, problems) -> bool:

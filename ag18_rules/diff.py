@@ -6,13 +6,13 @@ when its severity, waiver, values or message differ.  Nothing here evaluates; it
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from .errors import Text
 from .levers.text import show
 from .report import REPORT_FORMAT, Finding, Report
+from .serial import JsonForm
 
 __all__ = ["DIFF_FORMAT", "FindingChange", "ReportDiff", "TEXTS", "diff_reports", "render_diff"]
 
@@ -44,7 +44,7 @@ _COMPARED = ("severity", "waived", "values", "message")
 
 
 @dataclass(frozen=True)
-class FindingChange:
+class FindingChange(JsonForm):
     """A finding present in both versions whose severity, waiver, values or message differ."""
 
     old: Finding
@@ -54,7 +54,7 @@ class FindingChange:
     def fields(self) -> tuple[str, ...]:
         return tuple(name for name in _COMPARED if _facet(self.old, name) != _facet(self.new, name))
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         f = self.new
         return {
             "rule": f.rule, "check": f.check,
@@ -81,7 +81,7 @@ def _summary(f: Finding, lang: str) -> dict:
 
 
 @dataclass(frozen=True)
-class ReportDiff:
+class ReportDiff(JsonForm):
     """The findings of two evaluations, matched: appeared, disappeared, changed, and how many are unchanged."""
 
     old: Report
@@ -102,14 +102,12 @@ class ReportDiff:
             "from": _side(self.old),
             "to": _side(self.new),
             "verdict": self.verdict,
-            "appeared": [f.to_json(lang) for f in self.appeared],
-            "disappeared": [f.to_json(lang) for f in self.disappeared],
-            "changed": [c.to_json(lang) for c in self.changed],
+            "appeared": [f.to_dict(lang) for f in self.appeared],
+            "disappeared": [f.to_dict(lang) for f in self.disappeared],
+            "changed": [c.to_dict(lang) for c in self.changed],
             "unchanged": self.unchanged,
         }
 
-    def to_json(self, lang: str = "vi", indent: Optional[int] = 2) -> str:
-        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent)
 
 
 def _side(report: Report) -> dict:

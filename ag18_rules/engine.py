@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import os
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
@@ -19,7 +20,7 @@ from . import explain
 from .backends import get_backend
 from .backends.base import Entity
 from .compiler import CompiledCheck, CompiledRule, compile_rules, param_field
-from .errors import Ag18Error, Text
+from .errors import Ag18Error, OptionError, Text
 from .facts import FactTable, derive, with_dated_facts
 from .facts.derive import DEFAULT_COUNTED, derive_with_totals
 from .fixes import FixOptions, attach_fixes
@@ -92,6 +93,32 @@ class _CollectorPause:
 
 _COLLECTOR_PAUSED = _CollectorPause()
 
+
+def _as_of(value: Union[dt.date, str, None]) -> Optional[dt.date]:
+    """An evaluation date from a date, a datetime or ``YYYY-MM-DD`` text; OptionError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+    raise OptionError(f"as_of must be a date or text YYYY-MM-DD such as '2021-01-01', not {shown}")
+
+
+def _check_options(*, explain: Any, fixes: Any, origin: Any) -> None:
+    """Switches are booleans (``fixes`` may also be a :class:`FixOptions`); a string is a mistake."""
+    for name, value in (("explain", explain), ("origin", origin)):
+        if not isinstance(value, bool):
+            raise OptionError(f"{name} must be True or False, not {type(value).__name__}")
+    if not isinstance(fixes, (bool, FixOptions)):
+        raise OptionError(f"fixes must be True, False or a FixOptions, not {type(fixes).__name__}")
+
 #: a parameter an entity kind reads: (parameter id, its field, the parameter, the facts it is looked up by)
 _Lookup = tuple[str, str, Any, tuple[str, ...]]
 
@@ -111,6 +138,8 @@ class Policy:
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike, None] = None, *, backend: str = "python") -> "Policy":
+        """Read, check and compile the policy in ``path`` (default: the shipped one) on ``backend``;
+        :class:`InputError` with every problem of its files."""
         directory = Path(path) if path is not None else shipped_policy_dir()
         params = ParameterSet.load(directory / "policy")
         rules = compile_rules(load_rules(directory / "rules"), params)
@@ -118,16 +147,20 @@ class Policy:
 
     @property
     def id(self) -> str:
+        """The policy's id (``ag18`` for the shipped one)."""
         return self.params.meta.id
 
     @property
     def version(self) -> str:
+        """The policy's version, as reports name it."""
         return self.params.meta.version
 
     def rule(self, rule_id: str) -> CompiledRule:
+        """The compiled rule ``rule_id`` (KeyError when there is none)."""
         return self._rule_of[rule_id]
 
     def close(self) -> None:
+        """Stop the backend's worker process, if it has one; idempotent."""
         self._prepared.close()
 
     def __enter__(self) -> "Policy":
@@ -139,29 +172,39 @@ class Policy:
     # ------------------------------------------------------------------ evaluation
 
     def load_plan(self, plan: PlanInput) -> Plan:
+        """``plan`` (a path, a mapping or a :class:`Plan`) loaded and checked against this policy.
+
+        A :class:`Plan` built by a program is checked and normalised like a file (finite numbers,
+        areas to 4 decimals, clean text); one returned by :func:`load_plan` is used as it is.
+        """
         from .plan import load_plan
 
-        if isinstance(plan, Plan):
-            return plan
         return load_plan(plan, rule_ids=self.rule_ids)
 
-    def evaluate(self, plan: PlanInput, *, as_of: Optional[dt.date] = None, explain_: bool = False,
-                 fixes: Union[bool, FixOptions] = False, origin: bool = False, **options: Any) -> Report:
-        """Evaluate ``plan`` (a path, a dict or a :class:`Plan`) as of ``as_of`` (default: its date).
+    def evaluate(self, plan: PlanInput, *, as_of: Union[dt.date, str, None] = None, explain: bool = False,
+                 fixes: Union[bool, FixOptions] = True, origin: bool = True,
+                 explain_: Optional[bool] = None) -> Report:
+        """Evaluate ``plan`` (a path, a mapping or a :class:`Plan`) as of ``as_of`` (a date or
+        ``YYYY-MM-DD``; default: the plan's ``effective`` date).
 
-        ``fixes`` (True or :class:`FixOptions`) adds to each finding a change that removes it, verified
-        by evaluating the changed plan; ``origin`` says whether the plan introduced each finding or
-        found it in ``before``, and lists what it resolves.  Both evaluate again; both are off by default.
+        The defaults give the report ``ag18 check`` prints: ``fixes`` (True, False or
+        :class:`FixOptions`) adds to each finding a change that removes it, verified by evaluating the
+        changed plan; ``origin`` says whether the plan introduced each finding or found it in
+        ``before``, and lists what it resolves; ``explain`` adds each condition as a tree of values.
+        Fixes and origin evaluate again: pass ``fixes=False, origin=False`` for the findings alone.
+        Raises :class:`InputError` for a malformed plan and :class:`OptionError` for a bad argument.
         """
+        if explain_ is not None:
+            warnings.warn("evaluate(explain_=...) is deprecated; use explain=...", DeprecationWarning, stacklevel=2)
+            explain = explain_
+        as_of = _as_of(as_of)
+        _check_options(explain=explain, fixes=fixes, origin=origin)
         plan = self.load_plan(plan)
         as_of = as_of or plan.effective
-        if isinstance(as_of, str):
-            as_of = dt.date.fromisoformat(as_of)
-        trace = explain_ or options.get("explain", False)
         with _COLLECTOR_PAUSED:
-            report = self._report(plan, as_of, self.facts(plan, as_of), trace=trace)
+            report = self._report(plan, as_of, self.facts(plan, as_of), trace=explain)
         if origin:
-            report = classify_origin(lambda other: self.evaluate(other, as_of=as_of, fixes=False, origin=False), plan, report)
+            report = classify_origin(lambda other: self._findings(other, as_of), plan, report)
         if fixes:
             report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None)
         return report
@@ -181,9 +224,12 @@ class Policy:
         """
         from .session import Session
 
-        if isinstance(as_of, str):
-            as_of = dt.date.fromisoformat(as_of)
-        return Session(self, self.load_plan(plan), as_of)
+        return Session(self, self.load_plan(plan), _as_of(as_of))
+
+    def _findings(self, plan: Plan, as_of: dt.date) -> Report:
+        """The report of a plan built from a checked one (``before`` as a plan): no second check."""
+        with _COLLECTOR_PAUSED:
+            return self._report(plan, as_of, self.facts(plan, as_of))
 
     def check(self, rule_id: str, check_id: str) -> CompiledCheck:
         """The compiled check ``check_id`` of rule ``rule_id``."""

@@ -9,15 +9,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from .serial import JsonForm
+
 __all__ = [
+    "LANGUAGES",
     "Ag18Error",
     "BackendError",
     "BackendUnavailable",
     "Diagnostic",
     "InputError",
+    "OptionError",
     "Span",
     "Text",
+    "check_lang",
 ]
+
+LANGUAGES = ("vi", "en")
+DIAGNOSTICS_FORMAT = "ag18-diagnostics/1"
 
 
 @dataclass(frozen=True, order=True)
@@ -46,11 +54,15 @@ class Text:
     en: str
 
     def __call__(self, lang: str = "vi") -> str:
-        return self.en if lang == "en" else self.vi
+        if lang == "en":
+            return self.en
+        if lang == "vi":
+            return self.vi
+        raise check_lang(lang)
 
 
 @dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(JsonForm):
     """One problem in an input, with where it is and what was expected."""
 
     code: str
@@ -60,9 +72,11 @@ class Diagnostic:
     source_line: str | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple:
+        """Diagnostics are reported by file, line and column."""
         return (self.span.file, self.span.line, self.span.col, self.code, self.path)
 
     def render(self, lang: str = "vi", *, caret: bool = True) -> str:
+        """``file:line:col: code: message (path)``, with the source line and a caret under the spot."""
         where = f" ({self.path})" if self.path else ""
         text = f"{self.span}: {self.code}: {self.message(lang)}{where}"
         if caret and self.source_line is not None and self.span.col:
@@ -70,7 +84,8 @@ class Diagnostic:
             text += f"\n    {line}\n    {' ' * (self.span.col - 1)}^"
         return text
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
+        """The diagnostic as JSON data (one item of ``ag18-diagnostics/1``)."""
         return {
             "file": self.span.file,
             "line": self.span.line,
@@ -82,9 +97,26 @@ class Diagnostic:
 
 
 class Ag18Error(Exception):
-    """Root of every exception the library raises on purpose."""
+    """Root of every exception the library raises on purpose: catch it to handle any bad input.
+
+    ``exit_code`` is what ``ag18`` exits with for it (2: bad input or usage).
+    """
 
     exit_code = 2
+
+
+class OptionError(Ag18Error, ValueError):
+    """An argument of a library call has a value it cannot take (a date that is not a date,
+    a language other than ``vi``/``en``, a plan that is neither a path, a mapping nor a Plan).
+
+    Also a :class:`ValueError`, so code written for the standard library's errors keeps working.
+    """
+
+
+def check_lang(lang: object) -> OptionError:
+    """The error for a language the library does not speak (raise it)."""
+    shown = repr(lang) if len(repr(lang)) <= 40 else repr(lang)[:37] + "..."
+    return OptionError(f"lang must be one of {', '.join(map(repr, LANGUAGES))}, not {shown}")
 
 
 class InputError(Ag18Error):
@@ -98,7 +130,18 @@ class InputError(Ag18Error):
         super().__init__("\n".join(d.render("en", caret=False) for d in self.diagnostics))
 
     def render(self, lang: str = "vi") -> str:
+        """Every diagnostic as ``file:line:col: code: message``, with a caret under the spot."""
         return "\n".join(d.render(lang) for d in self.diagnostics)
+
+    def to_dict(self, lang: str = "vi") -> dict:
+        """The diagnostics as ``ag18-diagnostics/1`` data (``ag18 schema diagnostics``)."""
+        return {"format": DIAGNOSTICS_FORMAT, "diagnostics": [d.to_dict(lang) for d in self.diagnostics]}
+
+    def to_json(self, lang: str = "vi", indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON text."""
+        from .serial import dumps
+
+        return dumps(self.to_dict(lang), indent)
 
 
 class BackendError(Ag18Error):

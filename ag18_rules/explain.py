@@ -175,6 +175,10 @@ def _target(rule: "CompiledRule", plan_values: Mapping, resolved: Mapping, as_of
     return TargetProgress(rule.id, value, target, t.unit, gap, status, t.deadline)
 
 
+#: characters of one value a message shows
+SHOWN_TEXT = 200
+
+
 class _Shown(dict):
     """The values a message asks for, each shown as people read it when first asked for; an
     unknown placeholder stays as written."""
@@ -186,7 +190,10 @@ class _Shown(dict):
     def __missing__(self, key: str) -> str:
         if key not in self._values:
             return "{" + key + "}"
-        shown = self[key] = show(self._values[key])
+        shown = show(self._values[key])
+        if len(shown) > SHOWN_TEXT:  # a message quotes a long text shortened; `values` keeps it whole
+            shown = shown[: SHOWN_TEXT - 1] + "…"
+        self[key] = shown
         return shown
 
 

@@ -29,6 +29,7 @@ from .levers.base import PlanIndex
 from .live import LiveEvaluation
 from .model import Plan
 from .report import Finding, Report
+from .serial import JsonForm
 
 if TYPE_CHECKING:
     from .compiler import CompiledCheck
@@ -65,7 +66,7 @@ class FixOptions:
 
 
 @dataclass(frozen=True)
-class Fix:
+class Fix(JsonForm):
     """A concrete change that removes a finding: the fields changed, a sentence, and whether it was verified."""
 
     entity: EntityRef  # the entity changed first (the finding's own when nothing can be changed)
@@ -77,10 +78,14 @@ class Fix:
 
     @property
     def plan(self) -> Optional[Plan]:
-        """The plan with the change made (built on first access)."""
+        """The plan with the change made (built on first access; None once the fix was pickled)."""
         return self.edit.plan if hasattr(self.edit, "plan") else self.edit
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def __getstate__(self) -> dict:
+        """A fix travels (to another process) without its changed plan: ``changes`` say what it is."""
+        return {**self.__dict__, "edit": None}
+
+    def to_dict(self, lang: str = "vi") -> dict:
         first = self.changes[0] if self.changes else None
         return {
             "entity": {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name},
@@ -91,7 +96,7 @@ class Fix:
             "texts": {"vi": self.text.vi, "en": self.text.en},
             "verified": self.verified,
             "size": self.size,
-            "changes": [c.to_json() for c in self.changes],
+            "changes": [c.to_dict(lang) for c in self.changes],
         }
 
 

@@ -54,7 +54,7 @@ class LintReport:
         return "\n".join(lines) + "\n"
 
     def to_dict(self, lang: str = "vi") -> dict:
-        return {"problems": [d.to_json(lang) for d in self.diagnostics], "plans": self.plans,
+        return {"problems": [d.to_dict(lang) for d in self.diagnostics], "plans": self.plans,
                 "skipped": self.skipped(lang) if self.skipped else None}
 
 
@@ -166,7 +166,7 @@ def _examples(policy) -> list[Diagnostic]:
         path = case.plan.parent.parent / "tests.yaml"
         docs.setdefault(path, load_file(path))
         plan = policy.load_plan(case.plan)
-        report = policy.evaluate(plan, as_of=case.as_of)
+        report = policy.evaluate(plan, as_of=case.as_of, fixes=False, origin=False)
         mine = [f for f in report.findings if f.rule == case.rule]
         rule_na = any(n.rule == case.rule and n.check is None and n.entity is None for n in report.not_applicable)
         state = seen[case.rule]
@@ -237,7 +237,7 @@ def _explore(policy, count: int) -> _Exploration:
     found = _Exploration()
     targets = [r.id for r in policy.rules if r.spec.target]
     for _, plan in sample_plans(policy, count):
-        report = policy.evaluate(plan)
+        report = policy.evaluate(plan, fixes=False, origin=False)
         found.plans += 1
         found.fired.update(f"{f.rule}/{f.check}" for f in report.findings)
         errors = {f.rule for f in report.findings if f.severity == "error"}  # a waived breach is still one

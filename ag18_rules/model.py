@@ -145,6 +145,12 @@ class Baseline:
 
 @dataclass(frozen=True)
 class Plan:
+    """A reorganisation plan (``ag18-plan/1``): the structure ``after`` (and ``before``) with its
+    organisations, tasks, administrative units and people, the transitions of staff between
+    them, and waivers.  Built by :func:`ag18_rules.load_plan` from a file or a mapping; a program
+    may also build one, and it is then checked and normalised when evaluated.  Immutable.
+    """
+
     id: str
     effective: dt.date
     after: Snapshot

@@ -18,6 +18,7 @@ from typing import Iterator, Mapping
 
 from . import schema
 from .errors import Diagnostic, InputError, Span, Text
+from .serial import JsonForm
 from .source import Document, format_path, load_file
 
 __all__ = [
@@ -50,7 +51,7 @@ class Reference:
 
 
 @dataclass(frozen=True)
-class ValueEntry:
+class ValueEntry(JsonForm):
     """One dated value of a parameter. ``value`` is None when no value is in force from ``since``.
 
     Tables are read-only mappings with string keys, bracket lists are tuples of read-only mappings
@@ -69,7 +70,7 @@ class ValueEntry:
         """The note in Vietnamese, the library's default language (``note_text`` has both)."""
         return self.note_text.vi if self.note_text else None
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         """The entry as plain JSON data, e.g. for ``ag18 explain``'s table of values by date."""
         out = {"since": self.since.isoformat(), "value": _plain(self.value), "reference": str(self.reference),
                "confidence": self.reference.confidence, "verified": self.verified,
@@ -80,7 +81,7 @@ class ValueEntry:
 
 
 @dataclass(frozen=True)
-class Resolved:
+class Resolved(JsonForm):
     """The value of a parameter for one entity on one date, with where it comes from."""
 
     parameter: str
@@ -96,7 +97,7 @@ class Resolved:
         """The note in Vietnamese, the library's default language (``note_text`` has both)."""
         return self.note_text.vi if self.note_text else None
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         """The form of ``parameters`` items in the JSON report (``ag18-report/1``)."""
         out = {"name": self.parameter, "value": _plain(self.value), "since": self.since.isoformat(),
                "reference": str(self.reference), "verified": self.verified}
@@ -541,6 +542,9 @@ def _parameter(doc: Document, pid: str, raw: dict, problems: list[Diagnostic]) -
         entry = _entry(doc, path, since, raw_entry, shape, problems)
         if entry is not None:
             entries.append((since, entry))
+    from .enumerations import check_enumerations  # the fact catalogue, only once files are read
+
+    problems.extend(check_enumerations(doc, pid, raw, base))
     if len(problems) > before:
         return None
     return Parameter(pid, _text(raw["description"]), raw["unit"], shape[0], shape[1],

@@ -35,14 +35,13 @@ from .model import (
     Transition,
     Waiver,
 )
+from .limits import DEFAULT_LIMITS, MAX_PLAN_BYTES, Limits, boundary_problems as _boundary
 from .source import Document, format_path, load_file
 
-__all__ = ["load_plan", "plan_to_dict"]
+__all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "load_plan", "plan_to_dict"]
 
 FORMAT = "ag18-plan/1"
-# A province-wide plan of 100,000 organisations takes about 17 MB of YAML; the reader's general
-# 5 MB limit is meant for rule and parameter files.
-MAX_PLAN_BYTES = 64 * 1024 * 1024
+_CHECKED = "_ag18_checked"  # set on a Plan this module built: it passed every check below
 SNAPSHOTS = ("before", "after")
 LISTS = ("organizations", "tasks", "admin_units", "people")
 
@@ -65,24 +64,42 @@ _SUGGESTION_BUDGET = 500_000
 
 
 def load_plan(
-    source: str | os.PathLike | Mapping,
+    source: str | os.PathLike | Mapping | Plan,
     *,
     filename: Optional[str] = None,
     rule_ids: Optional[Collection[str]] = None,
+    limits: Optional[Limits] = None,
 ) -> Plan:
-    """Load a plan from a YAML or JSON file, or from a mapping a program built.
+    """Load a plan from a YAML or JSON file, a mapping a program built, or a :class:`Plan`.
 
+    Every kind of input passes the same checks at this one boundary: the schema, the references,
+    finite numbers, text without NUL, control characters or lone surrogates, and ``limits``
+    (default :data:`DEFAULT_LIMITS`).  A :class:`Plan` built by a program is normalised as a file
+    would be (areas to 4 decimals, text in NFC); one this function returned is passed through.
     ``filename`` names the plan in diagnostics (default: the path, or ``<dict>``).  With
     ``rule_ids``, a waiver naming another rule is an error.  Raises :class:`InputError` with every
     problem of the plan at once.
     """
-    doc = _document(source, filename)
+    limits = limits or DEFAULT_LIMITS
+    if isinstance(source, Plan):
+        if getattr(source, _CHECKED, False):
+            return source
+        loaded = load_plan(_plan_data(source), filename=filename or source.source or "<Plan>",
+                           rule_ids=rule_ids, limits=limits)
+        plan = replace(loaded, spans={**loaded.spans, **source.spans}, source=source.source)
+        object.__setattr__(plan, _CHECKED, True)
+        return plan
+    doc = _document(source, filename, limits)
     data = doc.data if doc.json_typed else schema.to_json_data(doc.data)
-    problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
-    problems += _Checker(doc, data, rule_ids).run()
+    problems = _boundary(doc, data, limits)
+    if not problems:
+        problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
+        problems += _Checker(doc, data, rule_ids).run()
     if problems:
         raise InputError(problems)
-    return _build_plan(doc, data)
+    plan = _build_plan(doc, data)
+    object.__setattr__(plan, _CHECKED, True)  # loaded here: evaluating it again needs no second check
+    return plan
 
 
 def plan_to_dict(plan: Plan) -> dict:
@@ -106,23 +123,59 @@ def plan_to_dict(plan: Plan) -> dict:
     return out
 
 
-def _document(source: str | os.PathLike | Mapping, filename: Optional[str]) -> Document:
+def _document(source: Any, filename: Optional[str], limits: Limits) -> Document:
     """The loaded file, or a position-less document around a program's mapping."""
     if isinstance(source, Mapping):
-        return Document(_plain(source), filename or "<dict>")
-    doc = load_file(source, max_bytes=MAX_PLAN_BYTES)
+        return Document(_plain(source, limits.max_depth, filename or "<dict>"), filename or "<dict>")
+    if isinstance(source, str) and _looks_like_text(source):
+        raise _input_error(filename or "<string>", "text-not-path",
+                           "Đây là nội dung của một kế hoạch chứ không phải đường dẫn tệp; hãy truyền "
+                           "đường dẫn, hoặc dữ liệu đã đọc (json.loads / yaml.safe_load).",
+                           "This is the text of a plan, not a path to a file; pass a path, or the "
+                           "data read from it (json.loads / yaml.safe_load).")
+    if not isinstance(source, (str, os.PathLike)):
+        kind = type(source).__name__
+        raise _input_error(filename or "<input>", "not-a-plan",
+                           f"Kế hoạch phải là đường dẫn tệp, một dict hoặc một Plan, không phải {kind}.",
+                           f"A plan must be a file path, a mapping or a Plan, not {kind}.")
+    doc = load_file(source, max_bytes=limits.max_bytes)
     return replace(doc, filename=filename) if filename else doc
 
 
-def _plain(value: Any) -> Any:
-    """A program's mappings and sequences as the dicts and lists a loaded file has (text in NFC)."""
+def _looks_like_text(source: str) -> bool:
+    """True for plan text given where a path belongs (a path has no line break and no brace first)."""
+    return "\n" in source or source.lstrip()[:1] in ("{", "[") or len(source) > 4096
+
+
+def _input_error(filename: str, code: str, vi: str, en: str, path: str = "") -> InputError:
+    return InputError([Diagnostic(code, Text(vi, en), Span(filename), path)])
+
+
+def _plain(value: Any, depth: int, filename: str, path: tuple = ()) -> Any:
+    """A program's mappings and sequences as the dicts and lists a loaded file has (text in NFC),
+    refused past ``depth`` levels as a file would be."""
+    if isinstance(value, (Mapping, list, tuple)) and len(path) >= depth:
+        raise _input_error(filename, "too-deep", f"Cấu trúc lồng nhau quá sâu (hơn {depth} cấp).",
+                           f"The structure is nested too deeply (more than {depth} levels).", format_path(path))
     if isinstance(value, Mapping):
-        return {_plain(k): _plain(v) for k, v in value.items()}
+        return {_plain(k, depth, filename, path): _plain(v, depth, filename, path + (str(k),))
+                for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [_plain(v, depth, filename, path + (i,)) for i, v in enumerate(value)]
     if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
         return unicodedata.normalize("NFC", value)
     return value
+
+
+def _plan_data(plan: Plan) -> dict:
+    """A program's Plan in file form, for the checks every plan passes; a Plan whose parts are not
+    the model's types is refused."""
+    try:
+        return plan_to_dict(plan)
+    except (AttributeError, TypeError, ValueError, IndexError, KeyError) as error:
+        raise _input_error(plan.source or "<Plan>", "bad-plan-object",
+                           f"Đối tượng Plan không đúng kiểu ở một trường ({type(error).__name__}: {error}).",
+                           f"The Plan object has a field of the wrong type ({type(error).__name__}: {error}).") from None
 
 
 # --------------------------------------------------------------------------- schema fast path
@@ -169,7 +222,7 @@ class _SchemaCompiler:
         self.compiled: dict[str, Callable[[Any], bool]] = {}
 
     def compile(self, node: Mapping[str, Any]) -> Callable[[Any], bool]:
-        checks = [self._keyword(k, v) for k, v in node.items() if k not in _ANNOTATIONS | _OBJECT_KEYWORDS]
+        checks = [self._keyword(k, v, node) for k, v in node.items() if k not in _ANNOTATIONS | _OBJECT_KEYWORDS]
         if _OBJECT_KEYWORDS & node.keys():
             checks.append(self._object(node))
         return _all_of(checks)
@@ -183,11 +236,11 @@ class _SchemaCompiler:
             self.compiled[name] = self.compile(self.defs[name])
         return self.compiled[name]
 
-    def _keyword(self, key: str, arg: Any) -> Callable[[Any], bool]:
+    def _keyword(self, key: str, arg: Any, node: Mapping[str, Any]) -> Callable[[Any], bool]:
         if key == "$ref":
             return self._ref(arg)
         if key == "type":
-            return _type_test([arg] if isinstance(arg, str) else arg)
+            return _type_test([arg] if isinstance(arg, str) else arg, dates=schema.wants_date(node))
         if key == "enum" and all(isinstance(e, str) for e in arg):
             names = frozenset(arg)
             return lambda v: isinstance(v, str) and v in names
@@ -249,9 +302,12 @@ def _all_of(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
 _EXACT_TYPES = {"string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
 
 
-def _type_test(names: list[str]) -> Callable[[Any], bool]:
-    """JSON Schema ``type`` over exactly the builtin types loaded data has (true is not an integer)."""
+def _type_test(names: list[str], dates: bool = False) -> Callable[[Any], bool]:
+    """JSON Schema ``type`` over exactly the builtin types loaded data has (true is not an integer);
+    a YAML date is text only where the schema asks for a date (``dates``)."""
     exact = frozenset(_EXACT_TYPES[n] for n in names if n in _EXACT_TYPES)
+    if dates and str in exact:
+        exact |= {schema.DateText}
     number, integer = "number" in names, "integer" in names or "number" in names
 
     def test(value: Any) -> bool:

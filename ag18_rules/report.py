@@ -6,12 +6,12 @@ to text lives in :mod:`ag18_rules.render`.  Nothing here evaluates anything.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-from .errors import Text
+from .errors import LANGUAGES, Text, check_lang
 from .facts import EntityRef
+from .serial import JsonForm
 
 __all__ = ["Finding", "NotApplicable", "ParameterUse", "Report", "Resolved", "TargetProgress", "SEVERITIES"]
 
@@ -20,7 +20,7 @@ REPORT_FORMAT = "ag18-report/1"
 
 
 @dataclass(frozen=True)
-class ParameterUse:
+class ParameterUse(JsonForm):
     """A parameter as a finding used it: value, since when, and its legal reference."""
 
     name: str
@@ -33,7 +33,7 @@ class ParameterUse:
     source: tuple[str, ...] = ()
     bracket: Optional[str] = None
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         out = {"name": self.name, "value": self.value, "since": self.since.isoformat(),
                "reference": self.reference, "verified": self.verified}
         if self.bracket:
@@ -46,21 +46,29 @@ class ParameterUse:
 
 
 @dataclass(frozen=True)
-class Waived:
+class Waived(JsonForm):
     reason: str
     reference: Optional[str]
     approved_by: Optional[str]
     expires: Optional[dt.date]
     by: str = "waiver"  # waiver | pilot
 
-    def to_json(self) -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         return {"by": self.by, "reason": self.reason, "reference": self.reference,
                 "approved_by": self.approved_by,
                 "expires": self.expires.isoformat() if self.expires else None}
 
 
 @dataclass(frozen=True)
-class Finding:
+class Finding(JsonForm):
+    """One violation: which rule and check, on which entity, with the values and dated parameters
+    that broke it, the sentence in both languages (``message(lang)``) and the rule's advice.
+
+    ``extra`` holds what the evaluation's options added: ``fixes`` (computed changes), ``origin``
+    (introduced or pre-existing), ``trace`` and ``clauses`` (with ``explain``); ``waived`` is set
+    when a waiver or an approved pilot covers it (reported, but it does not fail the plan).
+    """
+
     rule: str
     check: str
     severity: str
@@ -76,9 +84,11 @@ class Finding:
 
     @property
     def sort_key(self) -> tuple:
+        """The report's order: rule id, entity id, check."""
         return (self.rule, self.entity.id, self.check, self.entity.kind)
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
+        """The finding as JSON data in ``lang``: one item of the report's ``findings``."""
         out = {
             "rule": self.rule,
             "check": self.check,
@@ -87,9 +97,9 @@ class Finding:
             "entity": {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name},
             "message": self.message(lang),
             "values": dict(self.values),
-            "parameters": [p.to_json(lang) for p in self.parameters],
+            "parameters": [p.to_dict(lang) for p in self.parameters],
             "fix": self.fix(lang) if self.fix else None,
-            "waived": self.waived.to_json() if self.waived else None,
+            "waived": self.waived.to_dict(lang) if self.waived else None,
             "unverified": list(self.unverified),
             "messages": {"vi": self.message.vi, "en": self.message.en},
         }
@@ -100,15 +110,15 @@ class Finding:
 
 def _jsonable(value: Any, lang: str) -> Any:
     """An ``extra`` value as JSON: objects that know their JSON form (fixes) give it in ``lang``."""
-    if hasattr(value, "to_json"):
-        return value.to_json(lang)
+    if hasattr(value, "to_dict"):
+        return value.to_dict(lang)
     if isinstance(value, (list, tuple)):
         return [_jsonable(v, lang) for v in value]
     return value
 
 
 @dataclass(frozen=True)
-class Resolved:
+class Resolved(JsonForm):
     """A finding of the structure before the plan that the plan no longer has: progress."""
 
     rule: str
@@ -117,14 +127,17 @@ class Resolved:
     entity: EntityRef
     message: Text
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         return {"rule": self.rule, "check": self.check, "severity": self.severity,
                 "entity": {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name},
                 "message": self.message(lang)}
 
 
 @dataclass(frozen=True)
-class TargetProgress:
+class TargetProgress(JsonForm):
+    """Progress of a target rule (e.g. 10% fewer staff than in 2015): the value reached, the
+    target, the gap, and ``status`` ``met``, ``on_track``, ``behind`` or ``missed`` by ``deadline``."""
+
     rule: str
     value: Optional[float]
     target: Optional[float]
@@ -133,13 +146,16 @@ class TargetProgress:
     status: str  # met | on_track | behind | missed
     deadline: dt.date
 
-    def to_json(self) -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         return {"rule": self.rule, "value": self.value, "target": self.target, "unit": self.unit,
                 "gap": self.gap, "status": self.status, "deadline": self.deadline.isoformat()}
 
 
 @dataclass(frozen=True)
-class NotApplicable:
+class NotApplicable(JsonForm):
+    """A rule (or one check, or one entity) that could not be decided, and why: a missing input of
+    the plan, or a parameter with no value in force on the date.  Never a silent pass."""
+
     rule: str
     reason: Text
     check: Optional[str] = None
@@ -149,7 +165,7 @@ class NotApplicable:
     def sort_key(self) -> tuple:
         return (self.rule, self.check or "", self.entity.id if self.entity else "")
 
-    def to_json(self, lang: str = "vi") -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         out = {"rule": self.rule, "reason": self.reason(lang)}
         if self.check:
             out["check"] = self.check
@@ -159,7 +175,13 @@ class NotApplicable:
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(JsonForm):
+    """The result of one evaluation (``ag18-report/1``): findings sorted by rule and entity, target
+    progress, what was not applicable, and what the plan resolved.  ``verdict`` is ``fail`` exactly
+    when an unwaived error exists; ``to_json(lang)`` is what ``ag18 check --format json`` prints.
+    Immutable and safe to share between threads.
+    """
+
     plan: str
     as_of: dt.date
     policy_id: str
@@ -173,10 +195,12 @@ class Report:
 
     @property
     def verdict(self) -> str:
+        """``fail`` when an unwaived error finding exists, else ``pass``."""
         return "fail" if any(f.severity == "error" and not f.waived for f in self.findings) else "pass"
 
     @property
     def summary(self) -> dict:
+        """Counts of unwaived findings by severity, of waived ones and of what was not applicable."""
         counts = {s: 0 for s in SEVERITIES}
         for f in self.findings:
             if not f.waived:
@@ -186,6 +210,10 @@ class Report:
         return counts
 
     def to_dict(self, lang: str = "vi") -> dict:
+        """The report as JSON data in ``lang`` (``vi`` or ``en``); see ``docs/report.md`` and
+        ``ag18 schema report``."""
+        if lang not in LANGUAGES:
+            raise check_lang(lang)
         return {
             "format": REPORT_FORMAT,
             "plan": self.plan,
@@ -193,11 +221,9 @@ class Report:
             "policy": {"id": self.policy_id, "version": self.policy_version},
             "verdict": self.verdict,
             "summary": self.summary,
-            "findings": [f.to_json(lang) for f in self.findings],
-            "targets": [t.to_json() for t in self.targets],
-            "not_applicable": [n.to_json(lang) for n in self.not_applicable],
-            "resolved": [r.to_json(lang) for r in self.resolved],
+            "findings": [f.to_dict(lang) for f in self.findings],
+            "targets": [t.to_dict(lang) for t in self.targets],
+            "not_applicable": [n.to_dict(lang) for n in self.not_applicable],
+            "resolved": [r.to_dict(lang) for r in self.resolved],
         }
 
-    def to_json(self, lang: str = "vi", indent: Optional[int] = 2) -> str:
-        return json.dumps(self.to_dict(lang), ensure_ascii=False, indent=indent, sort_keys=False)

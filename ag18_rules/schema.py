@@ -17,7 +17,7 @@ import jsonschema
 
 from .errors import Diagnostic, Text
 
-__all__ = ["load_schema", "validate", "to_json_data", "closest"]
+__all__ = ["DateText", "closest", "load_schema", "report_problems", "to_json_data", "validate", "wants_date"]
 
 
 @lru_cache(maxsize=None)
@@ -27,21 +27,59 @@ def load_schema(name: str) -> dict:
     return json.loads(text)
 
 
+class DateText(str):
+    """A YAML date (``2018-04-19`` unquoted) as JSON text: valid only where the schema asks for a
+    date, so a date written where text belongs (a ``quote:``, a name) is reported, not crashed on."""
+
+    __slots__ = ()
+
+
+def wants_date(node: Any) -> bool:
+    """True when a schema node describes a date written YYYY-MM-DD."""
+    if not isinstance(node, dict):
+        return False
+    return node.get("format") == "date" or "{4}-" in str(node.get("pattern", ""))
+
+
+def _type(validator, types, instance, node):
+    if isinstance(instance, DateText) and not wants_date(node):
+        yield jsonschema.ValidationError(f"{instance} is a date, not text", validator="date-as-text")
+        return
+    yield from _TYPE(validator, types, instance, node)
+
+
+_TYPE = jsonschema.validators.validator_for({}).VALIDATORS["type"]
+
+
 @lru_cache(maxsize=None)
 def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = load_schema(name)
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+    return jsonschema.validators.extend(cls, {"type": _type})(schema)
+
+
+@lru_cache(maxsize=None)
+def _output_validator(name: str) -> jsonschema.protocols.Validator:
+    schema = load_schema(name)
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def report_problems(data: Any, name: str = "report") -> list[str]:
+    """What keeps ``data`` (a report's ``to_dict()``, or ``{"reports": [...]}``) from meeting the
+    published schema ``name`` (``report`` or ``diagnostics``): one line per problem, empty when valid."""
+    validator = _output_validator(name)
+    return sorted(f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
+                  for e in validator.iter_errors(data))
 
 
 def to_json_data(data: Any) -> Any:
-    """YAML data in JSON's types: dates become ISO strings, non-string keys strings."""
+    """YAML data in JSON's types: dates become ISO strings (:class:`DateText`), keys strings."""
     if isinstance(data, dict):
         return {_key(k): to_json_data(v) for k, v in data.items()}
     if isinstance(data, list):
         return [to_json_data(v) for v in data]
     if isinstance(data, dt.date):
-        return data.isoformat()
+        return DateText(data.isoformat())
     return data
 
 
@@ -123,6 +161,10 @@ def _diagnostic(doc, data, base, error) -> Diagnostic:
             vi += f". Có phải ý là '{hint}'?"
             en += f". Did you mean '{hint}'?"
         return doc.diagnostic("bad-value", Text(vi, en), path)
+    if v == "date-as-text":
+        return doc.diagnostic("date-as-text", Text(
+            f"{value} được đọc là một ngày, nhưng ở đây cần văn bản; hãy đặt trong dấu nháy: '{value}'",
+            f"{value} reads as a date, but text is expected here; put it in quotes: '{value}'"), path)
     if v == "type":
         want = schema.get("type")
         want = " hoặc ".join(want) if isinstance(want, list) else want
@@ -146,7 +188,7 @@ def _diagnostic(doc, data, base, error) -> Diagnostic:
 
 
 _FORMS = {
-    "^[A-Za-z0-9_./-]+$": Text("chỉ gồm chữ cái không dấu, chữ số và các ký tự - _ . /",
+    "^[A-Za-z0-9_./-]+$(?!\\n)": Text("chỉ gồm chữ cái không dấu, chữ số và các ký tự - _ . /",
                                "only unaccented letters, digits and - _ . /"),
     "^[a-z0-9][a-z0-9-]*$": Text("chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ deputy-cap",
                                  "lower-case unaccented letters, digits and hyphens, e.g. deputy-cap"),

@@ -29,6 +29,7 @@ from .live import LiveEvaluation
 from .changes import ID_LISTS, bad_change as _bad, local_changes, plain as _plain, steps as _steps
 from .model import Plan
 from .report import Finding, Report
+from .serial import JsonForm
 
 if TYPE_CHECKING:
     from .stages import PolicyView as Policy
@@ -40,7 +41,7 @@ _MISSING = object()
 
 
 @dataclass(frozen=True)
-class Delta:
+class Delta(JsonForm):
     """What one :meth:`Session.apply` changed in the report: findings added, removed, and changed
     (same rule, check and entity, other values or message; the new finding is given)."""
 
@@ -50,6 +51,10 @@ class Delta:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
+
+    def to_dict(self, lang: str = "vi") -> dict:
+        """The delta as JSON data: each list of findings in the report's form."""
+        return {name: [f.to_dict(lang) for f in getattr(self, name)] for name in ("added", "removed", "changed")}
 
 
 def finding_key(f: Finding) -> tuple:
@@ -89,7 +94,7 @@ class Session:
     @property
     def report(self) -> Report:
         """The current report, equal to ``policy.evaluate(session.plan, as_of=session.as_of, fixes=False,
-        origin=False)`` (a session keeps no fixes: ask ``policy.evaluate`` for them when wanted)."""
+        origin=False)``: the findings, without the fix search or the comparison with ``before``."""
         if self._report is None:
             self._report = self._live.report
         return self._report

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_public_names_are_exactly_these():
     assert sorted(ag18_rules.__all__) == sorted([
         "Ag18Error", "BackendError", "BackendUnavailable", "Delta", "Diagnostic", "Finding", "InputError",
-        "NotApplicable", "Plan", "Policy", "Report", "Session", "TargetProgress", "load_plan", "load_policy",
+        "Limits", "NotApplicable", "OptionError", "Plan", "Policy", "Report", "Session", "TargetProgress",
+        "load_plan", "load_policy",
     ])
     for name in ag18_rules.__all__:
         assert getattr(ag18_rules, name) is not None

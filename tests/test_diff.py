@@ -100,8 +100,8 @@ def test_a_finding_that_changes_its_numbers(tmp_path):
     (change,) = result.changed
     assert (change.new.rule, change.new.check, change.new.entity.id) == ("deputy-cap", "inspectorate", "s/tt")
     assert change.fields == ("values", "message")
-    assert change.to_json("en")["from"]["values"]["deputies"] == 3
-    assert change.to_json("en")["to"]["values"]["deputies"] == 2
+    assert change.to_dict("en")["from"]["values"]["deputies"] == 3
+    assert change.to_dict("en")["to"]["values"]["deputies"] == 2
     text = render_diff(result, "vi")
     assert "Vi phạm thay đổi (1):" in text
     assert "  ~ LỖI deputy-cap/inspectorate Thanh tra Sở (s/tt): Thanh tra Sở có 2 phó chánh thanh tra" in text

@@ -134,7 +134,7 @@ def test_a_condition_that_holds_blames_nothing():
 
 def _explained(policy):
     for path in PLANS:
-        for f in policy.evaluate(path, explain_=True).findings:
+        for f in policy.evaluate(path, explain=True).findings:
             yield f
 
 
@@ -177,7 +177,7 @@ def test_tracing_off_costs_nothing(policy, monkeypatch):
     report = policy.evaluate(CLASS1)
     assert report.findings and all("trace" not in f.extra for f in report.findings)
     with pytest.raises(AssertionError):
-        policy.evaluate(CLASS1, explain_=True)
+        policy.evaluate(CLASS1, explain=True)
 
 
 # --------------------------------------------------------------------------- bad rules

@@ -498,7 +498,7 @@ def test_trace_records_every_sub_expression_with_its_numbers():
 
 def test_trace_to_json():
     root = trace(parse("deputies <= cap"), {"deputies": 3, "cap": 2})
-    assert root.to_json() == {
+    assert root.to_dict() == {
         "expr": "deputies <= cap",
         "value": False,
         "children": [

@@ -62,7 +62,7 @@ def test_deputy_cap_fix_cuts_the_excess_deputy_with_names_and_numbers(policy):
     assert fix.verified
     assert fix.text.vi == "Giảm 1 cấp phó tại Văn phòng Sở (2 → 1)."
     assert fix.text.en == "Cut the deputies of Văn phòng Sở by 1 (2 → 1)."
-    assert fix.to_json("en") == {
+    assert fix.to_dict("en") == {
         "entity": {"kind": "organization", "id": "sonv/vp", "name": "Văn phòng Sở"},
         "field": "after.organizations[sonv/vp].deputies", "from": 2, "to": 1,
         "text": "Cut the deputies of Văn phòng Sở by 1 (2 → 1).",
@@ -136,7 +136,7 @@ def test_a_dropped_task_is_kept_with_the_successor_of_its_lead(policy):
     assert fix.text.vi == ("Đưa nhiệm vụ “Tổ chức hội chợ” vào cơ cấu sau sắp xếp và giao Phòng Quản lý thương mại "
                            "chủ trì (trước sắp xếp do Phòng Xuất nhập khẩu chủ trì).")
     (change,) = fix.changes
-    assert change.to_json()["to"] == {"id": "hoi-cho", "name": "Tổ chức hội chợ", "lead": "sct/ab"}
+    assert change.to_dict()["to"] == {"id": "hoi-cho", "name": "Tổ chức hội chợ", "lead": "sct/ab"}
 
 
 def test_a_new_intermediate_level_is_undone_and_a_new_unit_dissolved_into_its_parent(policy):
@@ -196,7 +196,7 @@ def test_no_single_change_says_so_and_what_would(policy):
     assert fix.text.en.startswith("No single change to the plan removes this finding. What would: ")
     assert f.fix.en in fix.text.en  # the rule's own advice
     assert "pilot.approval" in fix.text.en and "only the competent body can issue it" in fix.text.en
-    assert fix.to_json("vi")["field"] is None and fix.to_json("vi")["entity"]["id"] == "tt/ubkt-tt"
+    assert fix.to_dict("vi")["field"] is None and fix.to_dict("vi")["entity"]["id"] == "tt/ubkt-tt"
 
 
 # --------------------------------------------------------------------------- bounds and cost
@@ -216,10 +216,10 @@ def test_fixes_off_costs_nothing(policy, monkeypatch):
     calls = []
     real = type(policy).facts
     monkeypatch.setattr(type(policy), "facts", lambda self, *a: calls.append(1) or real(self, *a))
-    report = policy.evaluate(RULES / "deputy-cap" / "examples" / "class1-2021.yaml")
+    report = policy.evaluate(RULES / "deputy-cap" / "examples" / "class1-2021.yaml", fixes=False, origin=False)
     assert len(calls) == 1
     assert all("fixes" not in f.extra for f in report.findings)
-    assert all("fixes" not in f.to_json() for f in report.findings)
+    assert all("fixes" not in f.to_dict() for f in report.findings)
 
 
 def test_waived_findings_get_no_fix(policy):

@@ -42,7 +42,7 @@ def test_what_the_plan_resolves_is_listed_as_progress(policy):
     resolved = {(r.rule, r.check, r.entity.id): r for r in report.resolved}
     assert ("deputy-cap", "department-unit", "sonv/phong-ccvc") in resolved
     assert ("staff-reduction-target", "reduction", "ag-sonv-2021") in resolved
-    ccvc = resolved[("deputy-cap", "department-unit", "sonv/phong-ccvc")].to_json("en")
+    ccvc = resolved[("deputy-cap", "department-unit", "sonv/phong-ccvc")].to_dict("en")
     assert ccvc == {
         "rule": "deputy-cap", "check": "department-unit", "severity": "error",
         "entity": {"kind": "organization", "id": "sonv/phong-ccvc", "name": "Phòng Công chức, viên chức"},
@@ -65,7 +65,7 @@ def test_a_plan_without_before_has_no_origin(policy):
 
 
 def test_origin_off_adds_nothing(policy):
-    report = policy.evaluate(DRAFT1)
+    report = policy.evaluate(DRAFT1, origin=False)
     assert all("origin" not in f.extra for f in report.findings) and report.resolved == ()
 
 

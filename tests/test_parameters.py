@@ -156,7 +156,7 @@ def test_tables_by_terrain_and_parent_kind(policy):
 def test_counted_categories_is_a_list_of_strings(policy):
     resolved = policy.get("staff.counted_categories").resolve(D("2020-01-01"), {})
     assert resolved.value == ("civil_servants", "public_employees")
-    assert resolved.to_json("en")["value"] == ["civil_servants", "public_employees"]
+    assert resolved.to_dict("en")["value"] == ["civil_servants", "public_employees"]
     assert resolved.verified is False
 
 
@@ -188,14 +188,14 @@ def test_missing_fact_unknown_key_and_null_leaf_give_none(policy):
 
 def test_resolved_to_json_names_value_date_reference(policy):
     resolved = policy.get("deputy.district_office_avg").resolve(D("2021-01-01"), {})
-    out = resolved.to_json("en")
+    out = resolved.to_dict("en")
     assert out["name"] == "deputy.district_office_avg"
     assert out["value"] == 2
     assert out["since"] == "2020-11-25"
     assert out["reference"] == "Nghị định 108/2020/NĐ-CP, Điều 1, khoản 3"
     assert out["verified"] is False
     assert out["note"].startswith("Verbatim: \"Bình quân mỗi phòng có 02 Phó Trưởng phòng\"")
-    assert resolved.to_json("vi")["note"].startswith("Nguyên văn")
+    assert resolved.to_dict("vi")["note"].startswith("Nguyên văn")
     assert resolved.note == resolved.note_text.vi
     assert "applies" not in out
 

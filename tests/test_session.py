@@ -44,7 +44,7 @@ def test_every_verified_fix_applies_as_it_is_and_removes_its_finding(policy):
         fix = finding.extra["fixes"][0]
         if not fix.verified:
             continue
-        changes = [c.to_json() for c in fix.changes]  # the JSON form an application receives
+        changes = [c.to_dict() for c in fix.changes]  # the JSON form an application receives
         delta = session.apply(changes)
         assert (finding.rule, finding.check, finding.entity.id) in keys(delta.removed)
         assert not [f for f in delta.added if f.severity == "error"]

@@ -357,7 +357,7 @@ def test_a_waiver_only_removes_failures(policy, plan, data):
 @given(st.one_of(plans(), mutants().map(lambda m: m.plan)))
 def test_the_json_report_round_trips(policy, plan):
     """The JSON text parses back to the report's data, and writing that data again gives the same text."""
-    report = policy.evaluate(plan, explain_=True)
+    report = policy.evaluate(plan, explain=True)
     for lang in ("vi", "en"):
         text = report.to_json(lang)
         assert json.loads(text) == report.to_dict(lang)

@@ -20,18 +20,22 @@ import math
 import multiprocessing
 import multiprocessing.connection
 import os
+import selectors
 import signal
+import struct
 import threading
 import time
 import unicodedata
 import uuid
 import weakref
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 from typing import Collection, Iterator, Optional, Sequence
 
 from ..errors import BackendError, BackendUnavailable
 from ._durable_compile import KIND, SENTINEL_KIND, SEQ, SID, ZERO, Compiled, FieldSpec, compile_programs, fnv1a32
 from .base import CheckProgram, Entity, Outcome
+from .reference import ReferenceProgram
 
 __all__ = ["DurableBackend", "DurablePrepared", "Settings"]
 
@@ -60,14 +64,23 @@ class DurableBackend:
     def prepare(self, programs: Sequence[CheckProgram]) -> "DurablePrepared":
         """Translate the checks and load them into a fresh worker; BackendError if they
         cannot be translated or the engine refuses them."""
-        return DurablePrepared(compile_programs(programs), self._settings)
+        return DurablePrepared(compile_programs(programs), self._settings, programs)
 
 
 class DurablePrepared:
-    """The checks loaded in a worker; run many times, then close (or use ``with``)."""
+    """The checks loaded in a worker; run many times, then close (or use ``with``).
 
-    def __init__(self, compiled: Compiled, settings: Settings):
+    An entity holding a value beyond the engine's range (a number past the magnitude its field
+    allows, a text longer than the engine stores) is evaluated on the reference path instead, so
+    both backends answer alike on every plan the schema accepts; ``reference_entities`` counts
+    those of the last run.
+    """
+
+    def __init__(self, compiled: Compiled, settings: Settings, programs: Sequence[CheckProgram] = ()):
         self._compiled = compiled
+        self._programs = tuple(programs)
+        self._reference: Optional[ReferenceProgram] = None
+        self.reference_entities = 0
         self._settings = settings
         self._encoder = _FactEncoder(compiled, settings.batch_size)
         self._verdicts = {rule.tag: (rule.check, rule.verdict) for rs in compiled.rulesets for rule in rs.rules}
@@ -89,16 +102,31 @@ class DurablePrepared:
         with self._lock:
             if self._closed:
                 raise BackendError("this durable evaluator is closed")
-            outcomes = self._outcomes(self._exchange(entities))
+            aside: list[int] = []
+            outcomes = self._outcomes(self._exchange(entities, aside))
+            if aside:
+                outcomes = sorted(outcomes + self._on_reference(entities, aside))
+            self.reference_entities = len(aside)
         return outcomes if checks is None else [o for o in outcomes if o.check in checks]
 
-    def _exchange(self, entities: Sequence[Entity]) -> list[tuple[int, int]]:
-        """Send the batches and collect what fired; the next batch is written while the
-        worker matches the previous one."""
+    def _on_reference(self, entities: Sequence[Entity], aside: list[int]) -> list[Outcome]:
+        """The outcomes of the entities set ``aside`` (values beyond the engine's range), computed
+        by the reference backend, under their indices in ``entities``."""
+        if not self._programs:
+            raise BackendError("a value is beyond the durable engine's range and no reference "
+                               "program was prepared for it")
+        if self._reference is None:
+            self._reference = ReferenceProgram(self._programs)
+        return [Outcome(o.check, aside[o.entity], o.verdict)
+                for o in self._reference.run([entities[i] for i in aside])]
+
+    def _exchange(self, entities: Sequence[Entity], aside: list[int]) -> list[tuple[int, int]]:
+        """Send the batches and collect what fired; the next batch is encoded while the
+        worker matches the previous one.  Entities beyond the engine's range go to ``aside``."""
         fired: list[tuple[int, int]] = []
         in_flight = None  # the request whose reply has not been read yet, and its entity indices
         try:
-            for batch, facts, indices in self._encoder.batches(entities):
+            for batch, facts, indices in self._encoder.batches(entities, aside):
                 if in_flight is None:
                     self._worker.ensure_running()
                 else:
@@ -169,16 +197,24 @@ class _FactEncoder:
         self._targets = {kind: [j for j, rs in enumerate(compiled.rulesets) if kind in rs.kinds]
                          for kind in compiled.fields}
 
-    def batches(self, entities: Sequence[Entity]) -> Iterator[tuple[list[tuple[int, str, str]], int, list[int]]]:
+    def batches(self, entities: Sequence[Entity], aside: Optional[list[int]] = None
+                ) -> Iterator[tuple[list[tuple[int, str, str]], int, list[int]]]:
         """Batches of (ruleset index, sid, facts JSON), each with its number of facts and the
-        entity index of each fact number."""
+        entity index of each fact number.  An entity with a value beyond the engine's range is
+        appended to ``aside`` instead (without ``aside``, it is an error)."""
         pending: dict[int, list[dict]] = {}
         indices: list[int] = []
         for index, entity in enumerate(entities):
             targets = self._targets.get(entity.kind)
             if not targets:
                 continue
-            fact = self.fact(index, entity, len(indices))
+            try:
+                fact = self.fact(index, entity, len(indices))
+            except _OutOfRange:
+                if aside is None:
+                    raise
+                aside.append(index)
+                continue
             indices.append(index)
             for j in targets:
                 pending.setdefault(j, []).append(fact)
@@ -252,8 +288,13 @@ def _session_id(taken: frozenset[int]) -> str:
             return sid
 
 
+class _OutOfRange(BackendError):
+    """A value of the right type that the engine cannot hold: its entity goes to the reference path."""
+
+
 def _convert(value, spec: FieldSpec, index: int, kind: str):
-    """The value as the engine sees it, or BackendError if it does not match its type."""
+    """The value as the engine sees it; _OutOfRange beyond its range, BackendError if it does
+    not match its type."""
     base = spec.type.base
     if base == "bool":
         if value is True or value is False:
@@ -261,26 +302,27 @@ def _convert(value, spec: FieldSpec, index: int, kind: str):
     elif base == "string":
         if isinstance(value, str):
             if len(value) > MAX_STRING:
-                raise _value_error(index, kind, spec, value, f"text longer than {MAX_STRING:,} characters")
+                raise _OutOfRange(_value_text(index, kind, spec, value, f"text up to {MAX_STRING:,} characters"))
             return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
     elif isinstance(value, int) and not isinstance(value, bool):
         if abs(value) >= spec.limit:
-            raise _value_error(index, kind, spec, value, f"a number of magnitude below {spec.limit:.0e}")
+            raise _OutOfRange(_value_text(index, kind, spec, value, f"a number of magnitude below {spec.limit:.0e}"))
         return int(value) * 10**spec.scale
     elif base == "number" and isinstance(value, float):
         if not math.isfinite(value) or abs(value) >= spec.limit:
-            raise _value_error(index, kind, spec, value, f"a finite number of magnitude below {spec.limit:.0e}")
+            raise _OutOfRange(_value_text(index, kind, spec, value,
+                                          f"a finite number of magnitude below {spec.limit:.0e}"))
         return round(round(value, spec.scale) * 10**spec.scale)  # exact below 1e11
-    raise _value_error(index, kind, spec, value, _EXPECTED[base])
+    raise BackendError(_value_text(index, kind, spec, value, _EXPECTED[base]))
 
 
 _EXPECTED = {"int": "a whole number", "number": "a number", "bool": "true or false", "string": "text"}
 
 
-def _value_error(index: int, kind: str, spec: FieldSpec, value, expected: str) -> BackendError:
+def _value_text(index: int, kind: str, spec: FieldSpec, value, expected: str) -> str:
     shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-    return BackendError(f"entity {index} ({kind}): the value of {spec.name!r} is {shown} "
-                        f"({type(value).__name__}); the checks need {expected}")
+    return (f"entity {index} ({kind}): the value of {spec.name!r} is {shown} "
+            f"({type(value).__name__}); the checks need {expected}")
 
 
 # --------------------------------------------------------------------------- the worker
@@ -300,6 +342,8 @@ class _Supervisor:
     def ensure_running(self) -> None:
         if self._owner != os.getpid():  # a forked copy: leave the parent's worker alone
             self._process, self._conn, self._owner = None, None, os.getpid()
+        if self._process is not None and not self._process.is_alive():
+            self.stop(kill=True)  # it died while idle: replace it before this run, not after
         if self._process is None:
             self._process, self._conn = _spawn()
             rules = sum(len(rules) for _, rules in self._spec)
@@ -311,11 +355,17 @@ class _Supervisor:
             timeout = self._settings.timeout + self._settings.timeout_per_fact * facts
         subject = (f"evaluating {entities} entities" if request[0] == "run"
                    else "loading the rules" if request[0] == "load" else f"handling {request[0]}")
+        deadline = time.monotonic() + timeout
         try:
-            self._conn.send(request)
+            written = _write(self._conn, request, deadline)
         except (BrokenPipeError, ConnectionError, OSError):
             raise self._failure(subject) from None
-        return time.monotonic() + timeout, timeout, subject
+        if not written:  # stopped or stuck: half a request is in the pipe, so the worker must go
+            self.stop(kill=True)
+            raise BackendError(f"the durable_rules engine did not take a request within {timeout:.0f} s "
+                               f"while {subject}; its worker process was killed and a fresh one will "
+                               "be started on the next run")
+        return deadline, timeout, subject
 
     def receive(self, deadline: float, timeout: float, subject: str):
         """The worker's answer, or BackendError after stopping it."""
@@ -377,6 +427,31 @@ class _Supervisor:
         conn.close()
         if not process.is_alive():
             process.close()
+
+
+def _write(conn, request, deadline: float) -> bool:
+    """Write ``request`` as ``Connection.send`` frames it, giving up at ``deadline``: a stopped
+    worker stops reading, and a blocking write of a large request would then wait forever."""
+    payload = ForkingPickler.dumps(request)
+    size = len(payload)
+    header = struct.pack("!i", size) if size <= 0x7FFFFFFF else struct.pack("!iQ", -1, size)
+    data = memoryview(header + bytes(payload))
+    fd = conn.fileno()
+    os.set_blocking(fd, False)
+    try:
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_WRITE)
+            while data:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    return False
+                try:
+                    data = data[os.write(fd, data):]
+                except BlockingIOError:
+                    continue
+    finally:
+        os.set_blocking(fd, True)
+    return True
 
 
 def _worker_main(conn) -> None:

@@ -13,6 +13,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
+from ..serial import JsonForm
 from .lexer import MAX_DECIMALS
 from .nodes import ARITHMETIC, EQUALITY, In, Literal, Name, Node, Unary, Value, children, to_source
 
@@ -219,7 +220,7 @@ def _comparison(op: Callable, left: Compiled, right: Compiled) -> Compiled:
 
 
 @dataclass(frozen=True)
-class TraceNode:
+class TraceNode(JsonForm):
     """One sub-expression with the value it had: ``names`` holds the names it reads directly."""
 
     text: str
@@ -227,11 +228,11 @@ class TraceNode:
     children: tuple["TraceNode", ...] = ()
     names: Mapping[str, Value] = field(default_factory=dict, hash=False)
 
-    def to_json(self) -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         return {
             "expr": self.text,
             "value": self.value,
-            "children": [child.to_json() for child in self.children],
+            "children": [child.to_dict(lang) for child in self.children],
         }
 
 

@@ -9,6 +9,7 @@ from typing import Any, Callable, Mapping, Optional, Union
 from ..errors import Text
 from ..facts import EntityRef, FactTable
 from ..model import Plan
+from ..serial import JsonForm
 
 __all__ = ["MERGE_LIMIT", "RAISE_LIMIT", "SIBLING_LIMIT", "Change", "Context", "Edit", "Lever", "PlanIndex", "merged_away"]
 
@@ -26,7 +27,7 @@ def merged_away(_k: int) -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True)
-class Change:
+class Change(JsonForm):
     """One field of the plan changed by a fix: whose, which (a path in the plan), from what to what."""
 
     entity: EntityRef
@@ -34,7 +35,7 @@ class Change:
     old: Any
     new: Any
 
-    def to_json(self) -> dict:
+    def to_dict(self, lang: str = "vi") -> dict:
         return {"entity": {"kind": self.entity.kind, "id": self.entity.id, "name": self.entity.name},
                 "field": self.field, "from": self.old, "to": self.new}
 

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from ..engine import Policy
 from ..model import Plan
 from ..plan import load_plan
-from ..pytest_plugin import assert_compliant
+from .._compliance import assert_compliant
 from ._base import (
     END, START, Choices, DrawChoices, SeededChoices, any_day, dates_near_boundaries, edges, knowledge, oracle,
 )

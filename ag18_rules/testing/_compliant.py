@@ -4,8 +4,10 @@
 shrinks, category by category; every counted position removed leaves through a transition (a
 transfer only to an organisation that grows by as much); every task keeps one lead or is
 retired; a kept or formed organisation is an intermediate level only if it or a source was.
-The numbers keep to safe values below; a policy with stricter rules makes the library's test
-``test_compliant_plans_pass`` fail and names the rule, rather than being silently filtered.
+The numbers keep to the safe side of the thresholds the policy's parameters hold on the plan's
+date (:mod:`._bounds`), so a changed cap changes the plans; a policy with rules of another kind
+makes the library's test ``test_compliant_plans_pass`` fail and names the rule, rather than being
+silently filtered.
 """
 from __future__ import annotations
 
@@ -17,23 +19,20 @@ from ._base import (
     CHILD_TYPES, ORG_PREFIXES, ORG_WORDS, PILOT_MODEL, RETIRED, SETTLING, UNIT_WORDS, Choices, Ids, Knowledge, counted,
     head, name, put, waivers,
 )
+from ._bounds import Bounds, bounds
 from ._plans import Sizes
 
-#: Safe values, chosen to meet every rule of the shipped policy on every date: counted staff
-#: above the largest minimum (12), at most one deputy (every cap allows one), part-time workers
-#: and allowance funds below the smallest caps, admin units well above their standards.
-STAFF_FLOOR = 15
-MOST_DEPUTIES = 1
 _CATEGORIES = ("civil_servants", "public_employees", "contract")
 
 
 def compliant_plan(c: Choices, know: Knowledge, sizes: Sizes, effective: dt.date) -> dict:
     ids = Ids(c)
-    world = _Reorganisation(c, ids, know, know.counted(effective))
+    safe = bounds(know.policy, effective)
+    world = _Reorganisation(c, ids, know, know.counted(effective), safe)
     world.build(c.integer(max(1, sizes.organizations[0]), max(1, sizes.organizations[1])))
     people = _people(c, ids, sizes.people, [o["id"] for o in world.after])
     tasks_before, tasks_after = _tasks(c, ids, sizes.tasks, world, people)
-    units_before, units_after = _units(c, ids, sizes.admin_units)
+    units_before, units_after = _units(c, ids, sizes.admin_units, safe)
     top = head(c, ids, effective)
     top["approval"] = {"status": c.choice(("submitted", "approved")), "body": "Ban Thường vụ Tỉnh ủy"}
     data = {"format": "ag18-plan/1", "plan": top}
@@ -54,8 +53,8 @@ def compliant_plan(c: Choices, know: Knowledge, sizes: Sizes, effective: dt.date
 class _Reorganisation:
     """``before``, an ``after`` that keeps to every rule, and the transitions between them."""
 
-    def __init__(self, c: Choices, ids: Ids, know: Knowledge, categories: tuple[str, ...]):
-        self.c, self.ids, self.know, self.categories = c, ids, know, categories
+    def __init__(self, c: Choices, ids: Ids, know: Knowledge, categories: tuple[str, ...], safe: Bounds):
+        self.c, self.ids, self.know, self.categories, self.safe = c, ids, know, categories, safe
         self.before: list[dict] = []
         self.after: list[dict] = []
         self.transitions: list[dict] = []
@@ -101,7 +100,8 @@ class _Reorganisation:
         c = self.c
         above = next((o["type"] for o in self.before if o["id"] == parent), None)
         kind = c.choice(CHILD_TYPES.get(above, ORG_TYPES)) if c.boolean() else c.choice(ORG_TYPES)
-        staff = {"civil_servants": c.integer(STAFF_FLOOR, STAFF_FLOOR + 30), "public_employees": c.integer(0, 10),
+        floor = self.safe.staff_min
+        staff = {"civil_servants": c.integer(floor, floor + 30), "public_employees": c.integer(0, 10),
                  "contract": c.integer(0, 5)}
         return put({"id": self.ids(ORG_PREFIXES), "name": name(c, ORG_WORDS[kind]), "type": kind},
                    level=c.choice(("province", "district", "commune", None)), parent=parent,
@@ -114,8 +114,8 @@ class _Reorganisation:
         staff = {}
         for category in _CATEGORIES:
             most = sum(s["staff"].get(category, 0) for s in sources)
-            staff[category] = c.integer(min(STAFF_FLOOR, most) if category == "civil_servants" else 0, most)
-        deputies = c.integer(0, min(MOST_DEPUTIES, sum(s.get("deputies", 0) for s in sources)))
+            staff[category] = c.integer(min(self.safe.staff_min, most) if category == "civil_servants" else 0, most)
+        deputies = c.integer(0, min(self.safe.deputies_max, sum(s.get("deputies", 0) for s in sources)))
         org.update(staff=staff, deputies=deputies, effective=True, job_positions=sum(staff.values()) + c.integer(0, 5))
         if c.one_in(6):
             org["pilot"] = {"model": PILOT_MODEL, "approval": "Quyết định 1234-QĐ/TU",
@@ -197,14 +197,14 @@ def _tasks(c: Choices, ids: Ids, size: tuple[int, int], world: _Reorganisation,
     return before, after
 
 
-def _units(c: Choices, ids: Ids, size: tuple[int, int]) -> tuple[list[dict], list[dict]]:
+def _units(c: Choices, ids: Ids, size: tuple[int, int], safe: Bounds) -> tuple[list[dict], list[dict]]:
     """Admin units above every standard and below every cap.  Communes name no district as
     parent, so a district's count of communes (which needs the whole district) is not at stake."""
     after: list[dict] = []
     for _ in range(c.integer(*size)):
         level = c.choice(("district", "commune", "commune", "hamlet", "hamlet"))
         communes = [u["id"] for u in after if u["level"] == "commune"]
-        after.append(_unit(c, ids, level, communes))
+        after.append(_unit(c, ids, level, communes, safe))
     before = [dict(u) for u in after]
     for unit in after:
         if unit["level"] != "district" and c.one_in(4):
@@ -217,21 +217,24 @@ def _units(c: Choices, ids: Ids, size: tuple[int, int]) -> tuple[list[dict], lis
 _KINDS = {"district": ("huyen", "thanh_pho"), "commune": ("xa", "phuong", "thi_tran"), "hamlet": ("ap", "khom")}
 
 
-def _unit(c: Choices, ids: Ids, level: str, communes: list[str]) -> dict:
+def _unit(c: Choices, ids: Ids, level: str, communes: list[str], safe: Bounds) -> dict:
     kind = c.choice(_KINDS[level])
     unit = {"id": ids(("u", "xa-", "ap/")), "name": name(c, UNIT_WORDS[kind]), "level": level, "kind": kind,
             "terrain": c.choice(TERRAINS), "class": c.choice((1, 2, 3))}
     if level == "district":
-        unit.update(population=c.integer(200_000, 500_000), area_km2=float(c.integer(900, 2000)))
+        low, area = safe.district_population_min, int(safe.district_area_min)
+        unit.update(population=c.integer(low, low + 300_000), area_km2=float(c.integer(area, area + 1100)))
         return unit
     if level == "commune":
-        unit.update(population=c.integer(16_000, 40_000), area_km2=c.integer(550, 2000) / 10,
-                    part_time_workers=c.integer(0, 10))
-        fund = c.integer(0, 110) / 10
+        low, area = safe.commune_population_min, int(safe.commune_area_min * 10)
+        unit.update(population=c.integer(low, low + 24_000), area_km2=c.integer(area, area + 1450) / 10,
+                    part_time_workers=c.integer(0, safe.commune_part_time_max))
+        fund = c.integer(0, int(safe.commune_fund_max * 10)) / 10
     else:
-        unit.update(households=c.integer(450, 1500), part_time_workers=c.integer(0, 3))
+        low = safe.hamlet_households_min
+        unit.update(households=c.integer(low, low + 1050), part_time_workers=c.integer(0, safe.hamlet_part_time_max))
         if communes and c.boolean():
             unit["parent"] = c.choice(communes)
-        fund = c.integer(0, 30) / 10
+        fund = c.integer(0, int(safe.hamlet_fund_max * 10)) / 10
     unit["allowance"] = {"mode": "lump_sum", "fund_coefficient": fund}
     return unit

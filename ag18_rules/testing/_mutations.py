@@ -68,7 +68,7 @@ class Site:
         return self.facts("plan")[self.plan.id]
 
     def fires(self, data: dict, rule: str) -> bool:
-        report = self.policy.evaluate(load_plan(data, rule_ids=self.policy.rule_ids))
+        report = self.policy.evaluate(load_plan(data, rule_ids=self.policy.rule_ids), fixes=False, origin=False)
         return any(f.rule == rule for f in report.findings)
 
     def first_firing(self, rule: str, candidates: Sequence[Any], edit: Callable[[dict, Any], None]) -> Optional[dict]:
