@@ -12,7 +12,6 @@ import gc
 import os
 import threading
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
@@ -21,7 +20,7 @@ from .backends import get_backend
 from .backends.base import Entity
 from .compiler import CompiledCheck, CompiledRule, compile_rules, param_field
 from .errors import Ag18Error, OptionError, Text
-from .facts import FactTable, derive, with_dated_facts
+from .facts import FactTable, with_dated_facts
 from .facts.derive import DEFAULT_COUNTED, derive_with_totals
 from .fixes import FixOptions, attach_fixes
 from .model import Plan

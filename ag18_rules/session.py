@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 
-from .errors import Diagnostic, InputError, Span, Text
+from .errors import Diagnostic, InputError, Span
 from .live import LiveEvaluation
 from .changes import ID_LISTS, bad_change as _bad, local_changes, plain as _plain, steps as _steps
 from .model import Plan

@@ -1,7 +1,6 @@
 """Levers on organisations: deputies, heads, staff, job positions, flags, mergers, settlements, pilots."""
 from __future__ import annotations
 
-import heapq
 from dataclasses import replace
 from typing import Callable, Iterable, Mapping, Optional
 
