@@ -261,10 +261,13 @@ class LiveEvaluation:
             old = self.after[oid]
             if org.type != old.type and org.parent is not None:
                 out.add(org.parent)
-        if changes.transitions is not None:
-            old, new = set(self.transitions), set(changes.transitions)
-            for t in old ^ new:
-                out.update(x for x in (t.from_, t.to) if x is not None and (x in self.after or x in self.before))
+        if changes.transitions is not None:  # by position: an appended copy of a transition counts too
+            old, new = self.transitions, changes.transitions
+            for i in range(max(len(old), len(new))):
+                pair = old[i:i + 1] + new[i:i + 1]
+                if len(pair) == 1 or pair[0] != pair[1]:
+                    out.update(x for t in pair for x in (t.from_, t.to)
+                               if x is not None and (x in self.after or x in self.before))
         for oid in list(out):
             root = self.group.get(oid)
             if root is not None:

@@ -256,3 +256,13 @@ def test_after_any_changes_the_report_is_a_fresh_evaluation(policy, path):
         assert load_plan(plan_to_dict(session.plan)) == session.plan
 
     check()
+
+
+def test_a_repeated_transition_settles_positions_again(policy):
+    """An appended copy of an existing transition is an edit too (the local path compares by position)."""
+    session = policy.session(DRAFT)
+    settle = {"field": "transitions", "to": {"from": "sonv/chi-cuc-vtlt", "outcome": "streamlining", "count": 1}}
+    session.apply([settle])
+    session.apply([settle])
+    assert len(session.plan.transitions) == len(load_plan(DRAFT).transitions) + 2
+    assert session.report == fresh(policy, session)
