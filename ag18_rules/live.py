@@ -124,6 +124,8 @@ class LiveEvaluation:
         transitions); none of it moves under the edits done locally."""
         self.pos = {oid: i for i, oid in enumerate(self.after)}
         self.pos_before = {oid: i for i, oid in enumerate(self.before)}
+        self.unit_pos = {uid: i for i, uid in enumerate(self.units)}
+        self.unit_pos_before = {uid: i for i, uid in enumerate(self.units_before)}
         self.children = _children(self.after.values())
         self.children_before = _children(self.before.values())
         self.unit_children = _children(self.units.values())
@@ -275,40 +277,42 @@ class LiveEvaluation:
         return frozenset(out)
 
     def _subplan(self, orgs: frozenset, tasks: frozenset, units: frozenset, changes: Changes) -> Plan:
-        """A plan holding ``orgs``, ``tasks`` and ``units`` with everything their facts read."""
-        after = {**self.after, **changes.orgs}
+        """A plan holding ``orgs``, ``tasks`` and ``units`` with everything their facts read; its cost
+        is the size of that neighbourhood, never the plan's."""
+        def org_after(oid: str) -> Optional[Organization]:
+            return changes.orgs.get(oid) or self.after.get(oid)
+
         near = set(orgs)
         for oid in orgs:
-            for snapshot, children in ((after, self.children), (self.before, self.children_before)):
-                org = snapshot.get(oid)
+            for org, children in ((org_after(oid), self.children), (self.before.get(oid), self.children_before)):
                 if org is not None and org.parent is not None:
                     near.add(org.parent)
                 near.update(children.get(oid, ()))
-        org_after = tuple(after[o] for o in sorted((o for o in near if o in after), key=self.pos.__getitem__))
-        org_before = tuple(self.before[o] for o in sorted((o for o in near if o in self.before),
-                                                          key=self.pos_before.__getitem__))
+        after = tuple(org_after(o) for o in sorted((o for o in near if o in self.after), key=self.pos.__getitem__))
+        before = tuple(self.before[o] for o in sorted((o for o in near if o in self.before),
+                                                      key=self.pos_before.__getitem__))
         heads = sorted({i for o in orgs for i in self.heads.get(o, ())})
         transitions = changes.transitions if changes.transitions is not None else self.transitions
         touching = _touching(transitions) if changes.transitions is not None else self.touching
         moved = tuple(transitions[i] for i in sorted({i for o in orgs for i in touching.get(o, ())}))
-        new_tasks = {**self.tasks, **changes.tasks}
-        task_after = tuple(t for tid in sorted(tasks) if (t := new_tasks.get(tid)) is not None)
+        task_after = tuple(t for tid in sorted(tasks)
+                           if (t := (changes.tasks[tid] if tid in changes.tasks else self.tasks.get(tid))) is not None)
         task_before = tuple(self.tasks_before[t] for t in sorted(tasks) if t in self.tasks_before)
-        unit_map = {**self.units, **changes.units}
-        unit_after, unit_before = self._near_units(units, unit_map)
+        unit_after, unit_before = self._near_units(units, changes.units)
         head = replace(self.head, **changes.head) if changes.head else self.head
         return replace(
             head,
-            after=Snapshot(org_after, task_after, unit_after, tuple(self.people[i] for i in heads)),
-            before=Snapshot(org_before, task_before, unit_before, ()) if self.has_before else None,
+            after=Snapshot(after, task_after, unit_after, tuple(self.people[i] for i in heads)),
+            before=Snapshot(before, task_before, unit_before, ()) if self.has_before else None,
             transitions=moved,
         )
 
-    def _near_units(self, units: frozenset, unit_map: Mapping[str, AdminUnit]) -> tuple[tuple, tuple]:
+    def _near_units(self, units: frozenset, changed: Mapping[str, AdminUnit]) -> tuple[tuple, tuple]:
+        """The changed units with their parents and children, in file order, after and before."""
         near_after, near_before = set(), set()
         for uid in units:
             near_after.add(uid)
-            unit = unit_map[uid]
+            unit = changed.get(uid) or self.units[uid]
             if unit.parent is not None:
                 near_after.add(unit.parent)
             near_after.update(self.unit_children.get(uid, ()))
@@ -318,8 +322,10 @@ class LiveEvaluation:
                 if old.parent is not None:
                     near_before.add(old.parent)
                 near_before.update(self.unit_children_before.get(uid, ()))
-        after = tuple(unit_map[u] for u in unit_map if u in near_after) if near_after else ()
-        before = tuple(u for uid, u in self.units_before.items() if uid in near_before) if near_before else ()
+        after = tuple(changed.get(u) or self.units[u]
+                      for u in sorted((u for u in near_after if u in self.units), key=self.unit_pos.__getitem__))
+        before = tuple(self.units_before[u] for u in sorted((u for u in near_before if u in self.units_before),
+                                                            key=self.unit_pos_before.__getitem__))
         return after, before
 
 
