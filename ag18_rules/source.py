@@ -66,6 +66,7 @@ _JSON_LITERAL = re.compile(
 )
 # Characters YAML forbids in a stream; checked up front so both parsers report them alike.
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _PLAIN_KEY = re.compile(r"[^.\[\]\s\"']+\Z")
 
 
@@ -116,8 +117,15 @@ class Document:
     @property
     def _marks(self) -> tuple[int, _Marks | None] | None:
         """The positions of every node: read along with the data, or on first need."""
-        if self._root is None and self._text is not None:
-            _, root = _Builder(self.filename, self.lines, _is_json(self.filename)).build(self._text)
+        if self._root is None and self._text is not None and not getattr(self, "_no_marks", False):
+            # libyaml refuses surrogate-pair escapes that JSON allows; one of the same length keeps
+            # every position where it is
+            text = _SURROGATE_PAIR.sub(r"\\u0041\\u0041", self._text)
+            try:
+                _, root = _Builder(self.filename, self.lines, _is_json(self.filename)).build(text)
+            except InputError:  # not expected for text json.loads read; then: file-only positions
+                object.__setattr__(self, "_no_marks", True)
+                return None
             object.__setattr__(self, "_root", root)
         return self._root
 

@@ -53,3 +53,11 @@ def test_same_data_and_positions_as_the_careful_reader():
     assert doc._root is None  # no position read yet
     assert doc.span(("plan", "items", 5, "k")).line == 11
     assert doc.span(("plan", "items", 5, "k")) == doc.span(("plan", "items", 5, "k"))
+
+
+def test_positions_are_found_in_a_file_with_surrogate_pair_escapes():
+    text = '{"a": "\\ud83d\\ude00",\n "b": {"c": 1}}'
+    doc = load_text(text, "p.json")
+    assert doc.data == {"a": "\U0001F600", "b": {"c": 1}}
+    span = doc.span(("b", "c"))
+    assert (span.line, span.col) == (2, 13)
