@@ -32,10 +32,10 @@ _STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]]*)\])?")
 #: fields edited locally, per list of ``after`` (the others restructure the plan)
 LOCAL_FIELDS = {
     "organizations": frozenset({"name", "type", "level", "intermediate", "effective", "heads", "deputies", "staff",
-                                "job_positions", "pilot"}),
+                                "job_positions", "pilot", "province_merger"}),
     "tasks": frozenset({"name", "field", "lead", "lead_person", "support", "retired"}),
     "admin_units": frozenset({"name", "terrain", "population", "area_km2", "households", "class",
-                              "part_time_workers", "allowance"}),
+                              "part_time_workers", "allowance", "ethnic_minority"}),
 }
 _SCHEMA_OF = {"organizations": "organization", "tasks": "task", "admin_units": "adminUnit"}
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")

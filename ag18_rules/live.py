@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from .backends.base import Entity
-from .facts import EntityRef, FactTable
+from .facts import EntityRef, FactTable, with_dated_facts
 from .facts.derive import plan_facts
 from .model import AdminUnit, Organization, Plan, Snapshot, Task, Transition
 from .report import Finding, NotApplicable, Report
@@ -204,7 +205,7 @@ class LiveEvaluation:
         wanted = ({("organization", o) for o in orgs} | {("task", t) for t in tasks}
                   | {("admin_unit", u) for u in units})
         plan_ref = EntityRef("plan", self.head.id, self.head.title or self.head.id)
-        plan_row = plan_facts(new, sums)
+        plan_row = self._dated_plan_row(plan_facts(new, sums), plan_ref, units, table)
         picked = [(plan_ref, plan_row)] + [(r, e.values) for r, e in zip(table.refs, table.entities)
                                            if (r.kind, r.id) in wanted]
         part = FactTable(tuple(Entity(r.kind, v) for r, v in picked), tuple(r for r, _ in picked))
@@ -224,6 +225,27 @@ class LiveEvaluation:
             if n.entity is not None:
                 na.setdefault((n.entity.kind, n.entity.id), []).append(n)
         return Trial(changes, keys, rows, sums, found, na, whole_na, report.targets, self)
+
+    def _dated_plan_row(self, row: dict, ref: EntityRef, units: frozenset, table: FactTable) -> dict:
+        """The plan record with its dated totals (over every commune, see :mod:`.facts.dated`): those of
+        the evaluation so far when no unit changed, else computed again over every unit's row."""
+        key = ("plan", self.head.id)
+        if not units:
+            old = self.rows[key][1]
+            row.update({k: old[k] for k in self._dated_plan_keys})
+            return row
+        fresh = {(r.kind, r.id): (r, e.values) for r, e in zip(table.refs, table.entities) if r.kind == "admin_unit"}
+        rows = [(r, v) for k, (r, v) in self.rows.items() if k[0] == "admin_unit" and k[1] not in units]
+        rows += [fresh[k] for k in sorted(fresh) if k[1] in units]
+        dated = with_dated_facts(FactTable((Entity("plan", row), *(Entity(r.kind, v) for r, v in rows)),
+                                           (ref, *(r for r, _ in rows))), self.policy.params, self.as_of)
+        return dict(dated.entities[0].values)
+
+    @cached_property
+    def _dated_plan_keys(self) -> frozenset:
+        """The plan facts that dated parameters fill in (with_dated_facts on a plan alone names them)."""
+        probe = FactTable((Entity("plan", {}),), (EntityRef("plan", "", ""),))
+        return frozenset(with_dated_facts(probe, self.policy.params, self.as_of).entities[0].values)
 
     def commit(self, trial: Trial) -> None:
         """Keep an edit evaluated by :meth:`trial` (of this state, and the last one committed)."""

@@ -287,14 +287,22 @@ def plan_sums(plan: Plan, orgs: _OrgFacts, only: Optional[Collection[str]] = Non
     shares, so the plan's facts are updated without walking the plan (see :mod:`.local`).
     """
     sums = dict.fromkeys(_SUMS, 0)
-    for oid, o in orgs.after.items():
+    after = orgs.after
+    for oid, o in after.items():
         if only is None or oid in only:
             _add_after(sums, o, orgs.staff_after[oid])
+            parent = after.get(o.parent) if o.parent is not None else None
+            if (o.level == "commune" and o.type == "internal_unit" and parent is not None
+                    and parent.type == "people_committee"):  # a specialised office of a commune (Res. 332/NQ-CP)
+                sums["commune_offices_after"] += 1
+                sums["commune_office_deputies_after"] += o.deputies
     for oid, o in orgs.before.items():
         if only is None or oid in only:
             sums["orgs_before"] += 1
             sums["staff_before"] += orgs.staff_before[oid]
             sums["deputies_before"] += o.deputies
+            if o.type == "department":
+                sums["department_deputies_before"] += o.deputies
     for rep, unit in orgs.settlement.items():
         if only is None or rep in only:
             sums["removed_positions"] += unit["removed_positions"]
@@ -308,7 +316,8 @@ def plan_sums(plan: Plan, orgs: _OrgFacts, only: Optional[Collection[str]] = Non
 _SUMS = ("orgs_after", "orgs_before", "staff_after", "staff_before", "deputies_after", "deputies_before",
          "intermediate_after", "departments_after", "department_deputies_after", "district_offices_after",
          "district_office_deputies_after", "province_party_bodies_after", "province_party_body_deputies_after",
-         "removed_positions", "settled_positions", "people_after", "admin_units")
+         "removed_positions", "settled_positions", "people_after", "admin_units", "department_deputies_before",
+         "province_merger_departments_after", "commune_offices_after", "commune_office_deputies_after")
 
 
 def _add_after(sums: dict, o: Organization, staff: int) -> None:
@@ -320,6 +329,7 @@ def _add_after(sums: dict, o: Organization, staff: int) -> None:
     if o.type == "department":
         sums["departments_after"] += 1
         sums["department_deputies_after"] += o.deputies
+        sums["province_merger_departments_after"] += bool(o.province_merger)
     elif o.type == "district_office":
         sums["district_offices_after"] += 1
         sums["district_office_deputies_after"] += o.deputies
@@ -352,6 +362,13 @@ def plan_facts(plan: Plan, sums: dict) -> dict:
         "deputies_before": sums["deputies_before"] if has_before else None,
         "deputies_after": sums["deputies_after"],
         "intermediate_after": sums["intermediate_after"],
+        "department_deputies_before": sums["department_deputies_before"] if has_before else None,
+        "province_merger_departments_after": sums["province_merger_departments_after"],
+        "commune_offices_after": sums["commune_offices_after"],
+        "commune_office_deputies_after": sums["commune_office_deputies_after"],
+        # filled in from dated parameters: see .dated
+        "part_time_communes_after": 0, "part_time_commune_workers_after": 0,
+        "part_time_commune_caps_after": None, "part_time_commune_figures": None,
         "baseline_year": baseline.year if baseline else None,
         "baseline_staff": baseline.staff if baseline else None,
         "staff_reduction_pct": reduction,
@@ -420,6 +437,8 @@ def _unit_rows(plan: Plan) -> list[tuple[EntityRef, dict]]:
             "terrain": unit.terrain,
             "mountain": unit.terrain == "mountain",
             "border_island": unit.terrain in ("border", "island"),
+            "ethnic_minority": unit.ethnic_minority,
+            "reduced_standard": unit.ethnic_minority or unit.terrain == "border",
             "population": unit.population,
             "area_km2": unit.area_km2,
             "households": unit.households,
