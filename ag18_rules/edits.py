@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Optional
 from .model import AdminUnit, Organization, Person, Plan, Post, Staff, Task, Transition
 
 __all__ = [
-    "add_transitions", "merge_org", "merge_unit", "merged_unit", "set_org", "set_orgs", "set_person", "set_task", "set_unit", "upsert_task",
+    "add_transitions", "merge_org", "merge_unit", "merged_unit", "set_org", "set_orgs", "set_units", "set_person", "set_task", "set_unit", "upsert_task",
 ]
 
 
@@ -44,6 +44,11 @@ def upsert_task(plan: Plan, task: Task) -> Plan:
 
 def set_unit(plan: Plan, uid: str, change: Callable[[AdminUnit], AdminUnit]) -> Plan:
     return _after(plan, admin_units=tuple(change(u) if u.id == uid else u for u in plan.after.admin_units))
+
+
+def set_units(plan: Plan, changes: Mapping[str, Callable[[AdminUnit], AdminUnit]]) -> Plan:
+    """``plan`` with each administrative unit of ``after`` named in ``changes`` replaced, in one pass."""
+    return _after(plan, admin_units=tuple(changes[u.id](u) if u.id in changes else u for u in plan.after.admin_units))
 
 
 def set_person(plan: Plan, pid: str, change: Callable[[Person], Person]) -> Plan:
