@@ -159,9 +159,22 @@ def child(argv: list[str]) -> int:
         with open(path, encoding="utf-8") as f:
             kept = json.load(f)  # noqa: F841 - held while the peak is read
     seconds = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    rss = peak_rss()
     print(json.dumps({"seconds": seconds, "rss": rss, "findings": sorted(map(list, found))}))
     return 0
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes.  VmHWM belongs to the process's own memory
+    map; ru_maxrss would keep the high-water mark of the parent that forked it, across exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def hand_plan(data: dict) -> Plan:
