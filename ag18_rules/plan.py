@@ -48,7 +48,7 @@ LISTS = ("organizations", "tasks", "admin_units", "people")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _KINDS = {
     "district": ("huyen", "thi_xa", "thanh_pho"),
-    "commune": ("xa", "phuong", "thi_tran"),
+    "commune": ("xa", "phuong", "thi_tran", "dac_khu"),
     "hamlet": ("ap", "khom"),
 }
 _SNAP_WORDS = {"before": ("cơ cấu trước sắp xếp (before)", "`before`"),
@@ -95,6 +95,9 @@ def load_plan(
     if not problems:
         problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
         problems += _Checker(doc, data, rule_ids).run()
+    cells = getattr(doc, "problems", ())  # a workbook's cells that could not be read: one message each
+    if cells:
+        problems = list(cells) + [p for p in problems if p.span not in {c.span for c in cells}]
     if problems:
         raise InputError(problems)
     plan = _build_plan(doc, data)
@@ -146,8 +149,17 @@ def _document(source: Any, filename: Optional[str], limits: Limits) -> Document:
         raise _input_error(filename or "<input>", "not-a-plan",
                            f"Kế hoạch phải là đường dẫn tệp, một dict hoặc một Plan, không phải {kind}.",
                            f"A plan must be a file path, a mapping or a Plan, not {kind}.")
+    if _is_sheets(source):  # a workbook or a folder of CSV files: the formats front-end reads it
+        from .formats.document import load_document
+
+        return load_document(source, filename)
     doc = load_file(source, max_bytes=limits.max_bytes)
     return replace(doc, filename=filename) if filename else doc
+
+
+def _is_sheets(source: str | os.PathLike) -> bool:
+    path = os.fspath(source)
+    return path.lower().endswith((".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls")) or os.path.isdir(path)
 
 
 def _looks_like_text(source: str) -> bool:
@@ -689,6 +701,7 @@ def _organization(d: dict) -> Organization:
     return Organization(
         id=d["id"], name=d["name"], type=d["type"], level=d.get("level"), parent=d.get("parent"),
         intermediate=d.get("intermediate", False), effective=d.get("effective", True),
+        province_merger=bool(d.get("province_merger", False)),
         heads=int(d.get("heads", 0)), deputies=int(d.get("deputies", 0)),
         staff=Staff(**{k: int(v) for k, v in staff.items()}),
         job_positions=_int(d.get("job_positions")),
@@ -716,7 +729,7 @@ def _admin_unit(d: dict) -> AdminUnit:
         part_time_workers=_int(d.get("part_time_workers")),
         allowance=None if allowance is None else Allowance(allowance["mode"],
                                                            _float(allowance.get("fund_coefficient"))),
-        formed_from=tuple(d.get("formed_from", ())),
+        formed_from=tuple(d.get("formed_from", ())), ethnic_minority=bool(d.get("ethnic_minority")),
     )
 
 
