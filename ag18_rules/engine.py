@@ -139,6 +139,8 @@ class Policy:
     def load(cls, path: Union[str, os.PathLike, None] = None, *, backend: str = "python") -> "Policy":
         """Read, check and compile the policy in ``path`` (default: the shipped one) on ``backend``;
         :class:`InputError` with every problem of its files."""
+        if path is not None and not isinstance(path, (str, os.PathLike)):
+            raise OptionError(f"a policy is a folder path, not {type(path).__name__}")
         directory = Path(path) if path is not None else shipped_policy_dir()
         params = ParameterSet.load(directory / "policy")
         rules = compile_rules(load_rules(directory / "rules"), params)
