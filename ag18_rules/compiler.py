@@ -7,6 +7,7 @@ the rule file.  Parameter aliases are rewritten to field names shared by all rul
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from .parameters import ParameterSet
 from .rulespec import CheckSpec, Located, RuleSpec
 from .schema import closest
 
-__all__ = ["CompiledCheck", "CompiledRule", "compile_rules", "param_field", "PLACEHOLDER_EXTRAS"]
+__all__ = ["CompiledCase", "CompiledCheck", "CompiledRule", "compile_rules", "param_field", "PLACEHOLDER_EXTRAS"]
 
 #: placeholders every message may use besides the check's facts and parameters
 PLACEHOLDER_EXTRAS = ("id", "name")
@@ -36,6 +37,41 @@ def param_field(parameter_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class CompiledCase:
+    """A severity case of a check, ready to decide a finding's severity (see :class:`SeverityCase`)."""
+
+    severity: str
+    when_fn: Optional[Callable[[Mapping], object]]
+    until: Optional[dt.date]
+    within_years: Optional[str]  # parameter id
+    note: Optional[Text]
+
+    def last_day(self, plan_effective: Optional[dt.date], params) -> Optional[dt.date]:
+        """The last day the case can hold: its ``until``, or the end of its window of years from the
+        plan's effective date (the parameter read on that date); ``date.max`` when unbounded, None
+        when the window has no value (then the case never holds)."""
+        if self.within_years is None:
+            return self.until or dt.date.max
+        found = params.get(self.within_years).resolve(plan_effective, {}) if plan_effective else None
+        if found is None:
+            return None
+        years = int(found.value)
+        try:
+            end = plan_effective.replace(year=plan_effective.year + years)
+        except ValueError:  # 29 February
+            end = plan_effective.replace(year=plan_effective.year + years, day=28)
+        last = end - dt.timedelta(days=1)
+        return min(last, self.until) if self.until else last
+
+    def holds(self, as_of: dt.date, values: Mapping, plan_effective: Optional[dt.date], params) -> Optional[dt.date]:
+        """The case's last day when it holds for an entity with ``values`` on ``as_of``, else None."""
+        if self.when_fn is not None and self.when_fn(values) is not True:
+            return None
+        last = self.last_day(plan_effective, params)
+        return last if last is not None and as_of <= last else None
+
+
+@dataclass(frozen=True)
 class CompiledCheck:
     rule: str
     spec: CheckSpec
@@ -45,6 +81,16 @@ class CompiledCheck:
     where_source: Node  # with the author's names, for explanations
     require_source: Node
     parameters: Mapping[str, str]  # alias -> parameter id
+    cases: tuple[CompiledCase, ...] = ()
+
+    def severity_case(self, as_of: dt.date, values: Mapping, plan_effective: Optional[dt.date],
+                      params) -> Optional[tuple[CompiledCase, dt.date]]:
+        """The first severity case that holds for an entity on ``as_of``, with its last day; None if none."""
+        for case in self.cases:
+            last = case.holds(as_of, values, plan_effective, params)
+            if last is not None:
+                return case, last
+        return None
 
     @property
     def key(self) -> str:
@@ -208,8 +254,51 @@ def _compile_check(rule: RuleSpec, c: CheckSpec, params: ParameterSet, problems:
         key=f"{rule.id}/{c.id}", kind=c.applies_to, where=w, require=r,
         types={n: types[n] for n in sorted(_names(w) | _names(r))},
     )
+    cases = _compile_cases(c, env, fields, params, problems)
+    if cases is None:
+        return None
     return CompiledCheck(rule.id, c, program, compile_expr(w), compile_expr(r), where, require,
-                         {a: l.text for a, l in c.parameters.items()})
+                         {a: l.text for a, l in c.parameters.items()}, cases)
+
+
+def _compile_cases(c: CheckSpec, env: Mapping[str, Type], fields: Mapping[str, str], params: ParameterSet,
+                   problems: list) -> Optional[tuple[CompiledCase, ...]]:
+    """The check's severity cases: conditions type-checked like ``where``, windows naming a parameter,
+    notes using only the check's placeholders and {until}."""
+    out, ok = [], True
+    for i, case in enumerate(c.severity_cases):
+        when = _expr(case.when, env, problems) if case.when is not None else None
+        if case.when is not None and when is None:
+            ok = False
+        years = case.within_years.text if case.within_years is not None else None
+        if years is not None and years not in params:
+            hint = closest(years, params.ids())
+            problems.append(_at(case.within_years, "unknown-parameter", Text(
+                f"Tham số '{years}' không có trong chính sách" + _hint(hint).vi,
+                f"Parameter '{years}' is not in the policy" + _hint(hint).en)))
+            ok = False
+        if case.note is not None and not _note_ok(case.note, env, case.span, problems):
+            ok = False
+        out.append(CompiledCase(case.severity, compile_expr(_rename(when, fields)) if when is not None else None,
+                                case.until, years, case.note))
+    return tuple(out) if ok else None
+
+
+def _note_ok(note: Text, env: Mapping[str, Type], span: Span, problems: list) -> bool:
+    allowed = set(env) | set(PLACEHOLDER_EXTRAS) | {"until"}
+    for lang in ("vi", "en"):
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(getattr(note, lang)) if f is not None}
+        except ValueError as exc:
+            problems.append(Diagnostic("bad-template", Text(f"Mẫu câu không hợp lệ: {exc}",
+                                                            f"Malformed message template: {exc}"), span))
+            return False
+        for name in sorted(names - allowed):
+            problems.append(Diagnostic("unknown-placeholder", Text(
+                f"Chỗ trống {{{name}}} không phải dữ kiện, tham số của kiểm tra hay {{until}}",
+                f"Placeholder {{{name}}} is not a fact or parameter of the check, nor {{until}}"), span))
+            return False
+    return True
 
 
 def _expr(located: Located, env: Mapping[str, Type], problems: list) -> Optional[Node]:

@@ -26,7 +26,7 @@ from .facts.derive import DEFAULT_COUNTED
 from .fixes import FixOptions, attach_fixes
 from .model import Plan
 from .origin import classify_origin
-from .parameters import ParameterSet
+from .parameters import ParameterSet, ended_reason
 from .report import NotApplicable, Report
 from .rulespec import load_rules
 
@@ -267,6 +267,10 @@ class Policy:
                 na.append(NotApplicable(rule.id, missing[0]))
                 continue
             for check in rule.checks:
+                ends = check.spec.ends
+                if ends is not None and as_of >= ends.date:  # its subject no longer exists: say so, never pass
+                    na.append(NotApplicable(rule.id, ended_reason(ends.subject, ends.date, ends.document), check.spec.id))
+                    continue
                 absent = [self.params.get(pid) for pid in sorted(set(check.parameters.values()))
                           if self.params.get(pid).in_force(as_of) is None]
                 if absent:

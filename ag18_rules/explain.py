@@ -70,6 +70,10 @@ def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values
     if deadline is not None and severity == "error" and as_of <= deadline:
         severity = "warning"  # a target's shortfall is a warning until its deadline
     fields = {**named, "id": ref.id, "name": ref.name}
+    message, shown_values = spec.message, {name: named.get(name) for name in shown}
+    case = check.severity_case(as_of, values, plan.effective, policy.params) if check.cases else None
+    if case is not None:  # a severity case of the rule file: a window, an orientation, figures for information
+        severity, message, shown_values = _apply_case(case, message, shown_values, fields)
     extra = {}
     if want_trace:
         extra["trace"] = {
@@ -84,14 +88,26 @@ def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values
         severity=severity,
         clause=rule.spec.clause,
         entity=ref,
-        message=fill(spec.message, fields),
-        values={name: named.get(name) for name in shown},
+        message=fill(message, fields),
+        values=shown_values,
         parameters=params,
         fix=fill(spec.fix, fields) if spec.fix else None,
         waived=_waiver(plan, rule.id, ref, as_of, pilots),
         unverified=tuple(p.name for p in params if not p.verified),
         extra=extra,
     )
+
+
+def _apply_case(found, message: Text, shown: dict, fields: dict):
+    """The severity, message and values of a finding a severity case holds for; a bounded case
+    (a window, a date) also reports its last day as ``until``."""
+    case, last = found
+    if case.until is not None or case.within_years is not None:
+        shown = {**shown, "until": last.isoformat()}
+        fields["until"] = last.isoformat()
+    if case.note is not None:
+        message = Text(f"{message.vi} {case.note.vi}", f"{message.en} {case.note.en}")
+    return case.severity, message, shown
 
 
 def blame(node: Node, traced: TraceNode, wanted: bool = True) -> dict:

@@ -44,6 +44,7 @@ class Organization:
     job_positions: Optional[int] = None
     formed_from: tuple[str, ...] = ()
     pilot: Optional[Pilot] = None
+    province_merger: bool = False  # a department formed when two provinces merged (Decree 370/2025)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class AdminUnit:
     part_time_workers: Optional[int] = None
     allowance: Optional[Allowance] = None
     formed_from: tuple[str, ...] = ()
+    ethnic_minority: bool = False  # a unit with ethnic-minority factors (Resolution 112/2025)
 
 
 @dataclass(frozen=True)

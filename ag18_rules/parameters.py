@@ -23,7 +23,7 @@ from .source import Document, format_path, load_file
 
 __all__ = [
     "Clause", "Parameter", "ParameterSet", "PolicyMeta", "Programme", "Reference", "Resolved",
-    "ValueEntry", "UNITS",
+    "ValueEntry", "UNITS", "ended_reason",
 ]
 
 UNITS = ("person", "percent", "coefficient", "households", "people", "km2", "count", "categories")
@@ -64,20 +64,33 @@ class ValueEntry(JsonForm):
     verified: bool
     note_text: Text | None
     span: Span
+    ends: Text | None = None  # what ended on this date (the value is then null), e.g. "the district level"
 
     @property
     def note(self) -> str | None:
         """The note in Vietnamese, the library's default language (``note_text`` has both)."""
         return self.note_text.vi if self.note_text else None
 
+    def end_reason(self) -> Text | None:
+        """"the district level ended on 2025-07-01 (Nghị quyết 203/2025/QH15)", or None if nothing ended here."""
+        return None if self.ends is None else ended_reason(self.ends, self.since, self.reference.document)
+
     def to_dict(self, lang: str = "vi") -> dict:
         """The entry as plain JSON data, e.g. for ``ag18 explain``'s table of values by date."""
         out = {"since": self.since.isoformat(), "value": _plain(self.value), "reference": str(self.reference),
                "confidence": self.reference.confidence, "verified": self.verified,
                "source": list(self.reference.source)}
+        if self.ends is not None:
+            out["ends"] = self.end_reason()(lang)
         if self.note_text:
             out["note"] = self.note_text(lang)
         return out
+
+
+def ended_reason(subject: Text, since: dt.date, document: str) -> Text:
+    """Why a check no longer applies: its subject ended on ``since`` by ``document``."""
+    day = since.isoformat()
+    return Text(f"{subject.vi} đã kết thúc từ ngày {day} ({document})", f"{subject.en} ended on {day} ({document})")
 
 
 @dataclass(frozen=True)
@@ -126,6 +139,15 @@ class Parameter:
         position = bisect.bisect_right([since for since, _ in self.values], as_of)
         return self.values[position - 1][1] if position else None
 
+    def ended(self, as_of: dt.date) -> ValueEntry | None:
+        """The entry recording that the parameter's subject ended, if it has ended by ``as_of``."""
+        entry = self.entry_at(as_of)
+        return entry if entry is not None and entry.ends is not None else None
+
+    def ends(self) -> tuple[ValueEntry, ...]:
+        """Every entry recording an end, in date order."""
+        return tuple(entry for _, entry in self.values if entry.ends is not None)
+
     def in_force(self, as_of: dt.date) -> ValueEntry | None:
         """The entry in force on ``as_of``; None before the first date or while the value is null."""
         entry = self.entry_at(as_of)
@@ -154,7 +176,8 @@ class Parameter:
             value, step, why = _table_step(value, name, facts.get(name))
             if why is not None:
                 return None, _no_value(self.id, why)
-            applied.append(step)
+            if step:
+                applied.append(step)
             if value is None:
                 return None, _message("no-value-for-case", pid=self.id, case=", ".join(applied))
         if self.scale:
@@ -244,6 +267,8 @@ def _key_text(value: object) -> str:
 
 def _table_step(table: Mapping, name: str, fact: object) -> tuple[object, str, Text | None]:
     """(value under the fact's key, "name=key", why there is none)."""
+    if fact is None and set(table) == {DEFAULT_KEY}:
+        return table[DEFAULT_KEY], "", None  # one value whatever the fact: it need not be known
     if fact is None:
         return None, "", _message("fact-missing", name=name)
     key = _key_text(fact)
@@ -288,6 +313,8 @@ def _num(x: float) -> str:
 
 
 def _null_reason(pid: str, entry: ValueEntry) -> Text:
+    if entry.ends is not None:
+        return entry.end_reason()
     note = entry.note_text
     return _message("null", pid=pid, since=entry.since, reference=entry.reference,
                     note_vi=f": {note.vi}" if note else "", note_en=f": {note.en}" if note else "")
@@ -349,6 +376,8 @@ _MESSAGES = {
         "Ngày hiệu lực của căn cứ ({effective}) khác ngày của mục ({since}); hãy sửa lại hoặc thêm 'note' giải thích.",
         "The reference's effective date ({effective}) differs from the entry's date ({since}); correct it or add a "
         "'note' explaining why."),
+    "ends-with-value": ("Một mục ghi 'ends' (đối tượng đã kết thúc) phải có 'value: null'.",
+                        "An entry with 'ends' (its subject ended) must have 'value: null'."),
     "missing-note": ("Giá trị chưa được kiểm chứng (verified: false) phải có 'note' nói điều gì chưa được kiểm chứng.",
                      "An unverified value (verified: false) needs a 'note' saying what was not verified."),
     "table-too-deep": (
@@ -564,12 +593,15 @@ def _entry(doc: Document, path: tuple, since: dt.date, raw: dict, shape: tuple, 
                                  effective=ref["effective"] or "?", since=since))
     if raw["verified"] is False and note is None:
         problems.append(_problem(doc, "missing-note", path + ("verified",)))
+    if raw.get("ends") is not None and raw["value"] is not None:
+        problems.append(_problem(doc, "ends-with-value", path + ("ends",), key=True))
     _check_value(doc, path + ("value",), raw["value"], *shape, problems)
     if len(problems) > before:
         return None
     reference = Reference(ref["document"], ref.get("article"), _date(ref["effective"]),
                           _sources(ref["source"]), ref["confidence"])
-    return ValueEntry(since, _freeze(raw["value"]), reference, raw["verified"], _text(note), doc.key_span(path))
+    return ValueEntry(since, _freeze(raw["value"]), reference, raw["verified"], _text(note), doc.key_span(path),
+                      _text(raw.get("ends")))
 
 
 def _sources(value: str | list) -> tuple[str, ...]:

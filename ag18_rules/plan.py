@@ -38,7 +38,7 @@ from .model import (
 from .limits import DEFAULT_LIMITS, MAX_PLAN_BYTES, Limits, boundary_problems as _boundary
 from .source import Document, format_path, load_file
 
-__all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "load_plan", "plan_to_dict"]
+__all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "derived", "load_plan", "plan_to_dict"]
 
 FORMAT = "ag18-plan/1"
 _CHECKED = "_ag18_checked"  # set on a Plan this module built: it passed every check below
@@ -48,7 +48,7 @@ LISTS = ("organizations", "tasks", "admin_units", "people")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _KINDS = {
     "district": ("huyen", "thi_xa", "thanh_pho"),
-    "commune": ("xa", "phuong", "thi_tran"),
+    "commune": ("xa", "phuong", "thi_tran", "dac_khu"),
     "hamlet": ("ap", "khom"),
 }
 _SNAP_WORDS = {"before": ("cơ cấu trước sắp xếp (before)", "`before`"),
@@ -105,6 +105,14 @@ def load_plan(
     return plan
 
 
+def derived(source: Plan, plan: Plan) -> Plan:
+    """``plan``, built by the library from the parts of ``source`` (e.g. its ``before`` as a plan of
+    its own), passes through the boundary unchecked when ``source`` did: its values were checked."""
+    if getattr(source, _CHECKED, False):
+        object.__setattr__(plan, _CHECKED, True)
+    return plan
+
+
 def plan_to_dict(plan: Plan) -> dict:
     """The plan in its canonical file form: JSON-compatible, spec key order, defaults left out.
 
@@ -155,8 +163,9 @@ def _is_sheets(source: str | os.PathLike) -> bool:
 
 
 def _looks_like_text(source: str) -> bool:
-    """True for plan text given where a path belongs (a path has no line break and no brace first)."""
-    return "\n" in source or source.lstrip()[:1] in ("{", "[") or len(source) > 4096
+    """True for plan text given where a path belongs (a path has no line break, does not open with a
+    brace and is not kilobytes long)."""
+    return "\n" in source or source.lstrip().startswith("{") or len(source) > 4096
 
 
 def _input_error(filename: str, code: str, vi: str, en: str, path: str = "") -> InputError:
@@ -692,6 +701,7 @@ def _organization(d: dict) -> Organization:
     return Organization(
         id=d["id"], name=d["name"], type=d["type"], level=d.get("level"), parent=d.get("parent"),
         intermediate=d.get("intermediate", False), effective=d.get("effective", True),
+        province_merger=bool(d.get("province_merger", False)),
         heads=int(d.get("heads", 0)), deputies=int(d.get("deputies", 0)),
         staff=Staff(**{k: int(v) for k, v in staff.items()}),
         job_positions=_int(d.get("job_positions")),
@@ -719,7 +729,7 @@ def _admin_unit(d: dict) -> AdminUnit:
         part_time_workers=_int(d.get("part_time_workers")),
         allowance=None if allowance is None else Allowance(allowance["mode"],
                                                            _float(allowance.get("fund_coefficient"))),
-        formed_from=tuple(d.get("formed_from", ())),
+        formed_from=tuple(d.get("formed_from", ())), ethnic_minority=bool(d.get("ethnic_minority")),
     )
 
 

@@ -15,7 +15,8 @@ from . import schema
 from .errors import Diagnostic, InputError, Span, Text
 from .source import Document, load_file
 
-__all__ = ["CheckSpec", "RuleSpec", "TargetSpec", "load_rule", "load_rules", "rule_dirs", "text_of"]
+__all__ = ["CheckSpec", "EndSpec", "RuleSpec", "SeverityCase", "TargetSpec", "load_rule", "load_rules", "rule_dirs",
+           "text_of"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,29 @@ class Located:
     text: str
     span: Span
     style: str = ""  # the YAML scalar's first character: a quote, '|', '>' or ''
+
+
+@dataclass(frozen=True)
+class SeverityCase:
+    """A severity that holds for some entities or dates only (a grace window, an orientation until a
+    deadline, figures shown for information): written as data in the rule file, not coded per rule."""
+
+    severity: str
+    when: Optional[Located]  # a condition over the check's facts and parameters
+    until: Optional[dt.date]  # holds up to and including this date
+    within_years: Optional[Located]  # a parameter: years from the plan's effective date
+    note: Optional[Text]  # appended to the message; may use {until}
+    span: Span
+
+
+@dataclass(frozen=True)
+class EndSpec:
+    """The check's subject ended on ``date`` by ``document``: from then it is not applicable, saying so."""
+
+    date: dt.date
+    subject: Text
+    document: str
+    source: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -39,6 +63,8 @@ class CheckSpec:
     message: Text
     fix: Optional[Text]
     spans: Mapping[str, Span]  # "message.vi", "values", ... -> where it is written
+    severity_cases: tuple[SeverityCase, ...] = ()
+    ends: Optional[EndSpec] = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +190,29 @@ def _check(doc: Document, index: int, data: Mapping) -> CheckSpec:
         message=text_of(data["message"]),
         fix=text_of(data["fix"]) if "fix" in data else None,
         spans=spans,
+        severity_cases=tuple(_case(doc, base + ("severity_cases", i), case)
+                             for i, case in enumerate(data.get("severity_cases", ()))),
+        ends=_ends(data.get("ends")),
     )
+
+
+def _case(doc: Document, path: tuple, data: Mapping) -> SeverityCase:
+    return SeverityCase(
+        severity=data["severity"],
+        when=_located(doc, path + ("when",), data["when"]) if "when" in data else None,
+        until=_as_date(data.get("until")),
+        within_years=_located(doc, path + ("within_years",), data["within_years"]) if "within_years" in data else None,
+        note=text_of(data["note"]) if "note" in data else None,
+        span=doc.span(path),
+    )
+
+
+def _ends(data: Optional[Mapping]) -> Optional[EndSpec]:
+    if data is None:
+        return None
+    source = data.get("source", ())
+    return EndSpec(_as_date(data["date"]), text_of(data["subject"]), data["document"],
+                   (source,) if isinstance(source, str) else tuple(source))
 
 
 def _target(doc: Document, data, check_ids: list[str], problems: list[Diagnostic]) -> Optional[TargetSpec]:

@@ -69,8 +69,11 @@ def test_explain_text_in_english_and_a_plan_wide_condition():
     assert lines[lines.index("  Condition:"):] == [
         "  Condition:",
         "    Applies when:",
-        "      departments_after > 0  →  true",
-        "        departments_after  →  1",
+        "      (departments_after > 0) and (province_merger_departments_after == 0)  →  true",
+        "        departments_after > 0  →  true",
+        "          departments_after  →  1",
+        "        province_merger_departments_after == 0  →  true",
+        "          province_merger_departments_after  →  0",
         "    Requires:",
         "      department_deputies_after <= (departments_after * average)  →  false   ✗ fails",
         "        department_deputies_after  →  4",

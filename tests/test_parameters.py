@@ -71,12 +71,22 @@ def test_values_are_read_only(policy):
 @pytest.mark.parametrize("pid, before, on, facts, old, new", [
     ("staff_reduction.min_pct", "2018-04-18", "2018-04-19", {}, None, 10),
     ("deputy.department_unit_max", "2020-11-24", "2020-11-25", {"province_class": 1, "civil_servants": 9}, None, 2),
-    ("deputy.department_unit_max", "2025-02-27", "2025-02-28", {"province_class": 1, "civil_servants": 9}, 2, None),
+    ("deputy.department_unit_max", "2025-02-28", "2025-03-01", {"province_class": 1, "civil_servants": 9}, 2, None),
+    ("deputy.department_director_max", "2014-05-19", "2014-05-20", {}, None, 3),
+    ("deputy.department_director_max", "2020-11-24", "2020-11-25", {}, 3, None),
+    ("deputy.district_office_max", "2014-06-19", "2014-06-20", {}, None, 3),
+    ("deputy.district_office_max", "2020-11-24", "2020-11-25", {}, 3, None),
+    ("deputy.district_office_avg", "2025-06-30", "2025-07-01", {}, None, None),
+    ("deputy.inspectorate_max", "2025-06-30", "2025-07-01", {"civil_servants": 8}, None, None),
+    ("deputy.commune_office_avg", "2025-10-14", "2025-10-15", {}, None, 2),
+    ("deputy.merger_surplus_years", "2025-02-28", "2025-03-01", {}, None, 5),
+    ("min_staff.sub_department_unit", "2025-02-28", "2025-03-01", {}, None, 5),
     ("deputy.department_unit_max", "2025-12-31", "2026-01-01", {"province_class": 1, "civil_servants": 10}, None, 2),
     ("deputy.inspectorate_max", "2020-11-24", "2020-11-25", {"civil_servants": 8}, None, 2),
     ("deputy.district_office_avg", "2020-11-24", "2020-11-25", {}, None, 2),
     ("deputy.department_director_avg", "2025-12-31", "2026-01-01", {}, None, 3),
-    ("deputy.party_advisory_total_max", "2023-11-30", "2023-12-01", {}, 15, None),
+    ("deputy.party_advisory_total_max", "2023-11-30", "2023-12-01", {}, 15, 18),
+    ("deputy.party_unit_max", "2023-11-30", "2023-12-01", {"counted_staff": 10}, None, 3),
     ("deputy.party_unit_max", "2023-11-30", "2023-12-01", {"counted_staff": 9}, 1, 2),
     ("deputy.staff_share_max_pct", "2025-08-28", "2025-08-29", {}, None, 50),
     ("min_staff.department_unit", "2020-11-24", "2020-11-25", {"province_class": 2}, None, 5),
@@ -84,9 +94,26 @@ def test_values_are_read_only(policy):
     ("min_staff.party_unit", "2023-11-30", "2023-12-01", {}, None, 5),
     ("admin_unit.huyen.communes_min", "2022-12-31", "2023-01-01", {}, None, 13),
     ("admin_unit.xa.population_min", "2016-05-24", "2016-05-25", {"terrain": "plains"}, None, 8000),
-    ("hamlet.ap.households_min", "2019-01-19", "2019-01-20", {"terrain": "plains"}, 200, 350),
+    ("hamlet.ap.households_min", "2012-10-14", "2012-10-15", {"terrain": "plains"}, None, 200),
+    ("hamlet.ap.households_min", "2018-02-28", "2018-03-01", {"terrain": "plains"}, 200, 500),
+    ("hamlet.ap.households_min", "2018-02-28", "2018-03-01", {"terrain": "mountain"}, 100, 200),
+    ("hamlet.ap.households_min", "2019-01-19", "2019-01-20", {"terrain": "plains"}, 500, 350),
+    ("hamlet.khom.households_min", "2018-02-28", "2018-03-01", {"terrain": "plains"}, 250, 500),
+    ("hamlet.khom.households_min", "2019-01-19", "2019-01-20", {"terrain": "mountain"}, 300, 400),
+    ("admin_unit.xa.population_min", "2025-12-31", "2026-01-01", {"terrain": "plains"}, 8000, 16000),
+    ("admin_unit.xa.population_min", "2025-12-31", "2026-01-01", {"terrain": "island"}, 8000, 2500),
+    ("admin_unit.xa.area_min", "2025-12-31", "2026-01-01", {"terrain": "mountain"}, 50, 100),
+    ("admin_unit.phuong.population_min", "2025-12-31", "2026-01-01", {"parent_kind": "thanh_pho"}, 7000, 21000),
+    ("admin_unit.population_standard_pct", "2025-12-31", "2026-01-01", {"reduced_standard": True}, 100, 50),
+    ("admin_unit.huyen.area_min", "2025-06-30", "2025-07-01", {"terrain": "plains"}, 450, None),
+    ("admin_unit.rearrange_below_pct", "2019-03-11", "2019-03-12", {}, None, 50),
+    ("admin_unit.rearrange_below_pct", "2025-12-31", "2026-01-01", {}, 70, 100),
     ("hamlet.merge_below_pct", "2019-01-19", "2019-01-20", {}, None, 50),
-    ("part_time.commune_max", "2019-06-24", "2019-06-25", {"unit_class": 1}, None, 14),
+    ("part_time.commune_max", "2019-06-24", "2019-06-25", {"unit_class": 1}, 22, 14),
+    ("part_time.commune_max", "2019-06-24", "2019-06-25", {"unit_class": 3}, 19, 10),
+    ("part_time.commune_max", "2026-05-30", "2026-05-31", {"unit_class": 1}, 14, None),
+    ("part_time.commune_after_end_max", "2026-05-30", "2026-05-31", {}, None, 0),
+    ("part_time.commune_allocation", "2023-07-31", "2023-08-01", {}, "per_commune", "province_envelope"),
     ("part_time.commune_fund", "2019-06-24", "2019-06-25", {"unit_class": 2}, None, 13.7),
     ("part_time.commune_fund", "2023-07-31", "2023-08-01", {"unit_class": 1}, 16.0, 21.0),
     ("part_time.commune_fund", "2023-07-31", "2023-08-01", {"unit_class": 3}, 11.4, 15.0),
@@ -166,7 +193,7 @@ def test_no_value_is_none_with_a_reason(policy):
     assert ndd.entry_at(D("2019-07-01")).reference.document == "Nghị định 24/2014/NĐ-CP"
     assert ndd.resolve(D("2019-07-01"), {"province_class": 1, "civil_servants": 9}) is None
     reason = ndd.absence(D("2019-07-01"), {"province_class": 1, "civil_servants": 9})
-    assert reason.en.startswith("Parameter deputy.department_unit_max has no value from 2014-04-04 (Nghị định 24/2014/NĐ-CP)")
+    assert reason.en.startswith("Parameter deputy.department_unit_max has no value from 2014-05-20 (Nghị định 24/2014/NĐ-CP)")
     assert policy.get("deputy.sub_department_max").in_force(D("2019-07-01")) is None
     assert "first value applies from 2020-11-25" in policy.get("deputy.sub_department_max").absence(D("2019-07-01"), {}).en
 
@@ -183,7 +210,7 @@ def test_missing_fact_unknown_key_and_null_leaf_give_none(policy):
     assert khom.absence(D("2020-01-01"), {"terrain": "border"}).en == \
         "Parameter hamlet.khom.households_min: there is no value for the case terrain=border"
     assert value(policy, "admin_unit.phuong.population_min", "2020-01-01", parent_kind="huyen") is None
-    assert policy.get("deputy.party_unit_max").resolve(D("2024-01-01"), {"counted_staff": 10}) is None
+    assert policy.get("deputy.party_unit_max").resolve(D("2023-01-01"), {"counted_staff": 10}) is None
 
 
 def test_resolved_to_json_names_value_date_reference(policy):
@@ -560,3 +587,42 @@ def test_missing_folder(tmp_path):
     with pytest.raises(InputError) as caught:
         ParameterSet.load(tmp_path / "nowhere")
     assert [d.code for d in caught.value.diagnostics] == ["file-not-found"]
+
+
+def test_an_ended_subject_is_the_reason_with_its_date_and_document(policy):
+    """The district level ended on 2025-07-01: the parameter has no value and says why, in both languages."""
+    avg = policy.get("deputy.district_office_avg")
+    assert avg.in_force(D("2025-07-01")) is None
+    assert avg.ended(D("2025-06-30")) is None
+    assert avg.ended(D("2025-07-01")).since == D("2025-07-01")
+    why = avg.absence(D("2025-07-01"), {})
+    assert why.en == "The district level ended on 2025-07-01 (Nghị quyết 203/2025/QH15)"
+    assert why.vi == "Cấp huyện đã kết thúc từ ngày 2025-07-01 (Nghị quyết 203/2025/QH15)"
+    inspect = policy.get("deputy.inspectorate_max").absence(D("2026-01-01"), {"civil_servants": 9})
+    assert inspect.en == "The department inspectorates ended on 2025-07-01 (Luật Thanh tra 84/2025/QH15)"
+    assert [e.since for e in policy.get("part_time.commune_max").ends()] == [D("2026-05-31")]
+    assert avg.ends()[0].to_dict("en")["ends"] == why.en
+
+
+def test_a_table_with_only_a_default_needs_no_fact(policy):
+    """From 2026 a ward's standard no longer depends on its parent, which no longer exists."""
+    ward = policy.get("admin_unit.phuong.population_min")
+    assert ward.resolve(D("2026-01-01"), {"parent_kind": None}).value == 21000
+    assert ward.resolve(D("2025-01-01"), {"parent_kind": None}) is None
+
+
+def test_an_end_needs_a_null_value(tmp_path):
+    import shutil
+    from ag18_rules.errors import InputError
+    from ag18_rules.parameters import ParameterSet
+    from ag18_rules.engine import shipped_policy_dir
+    shutil.copytree(shipped_policy_dir() / "policy", tmp_path / "policy")
+    path = tmp_path / "policy" / "deputies.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("        value: null\n        ends: {vi: Thanh tra sở", "        value: [{value: 2}]\n        ends: {vi: Thanh tra sở"),
+                    encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        ParameterSet.load(tmp_path / "policy")
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "ends-with-value"
+    assert problem.span.file.endswith("deputies.yaml")

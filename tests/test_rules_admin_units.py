@@ -14,6 +14,7 @@ import ag18_rules
 RULES = Path(__file__).resolve().parent.parent / "rules"
 NQ1211 = "Nghị quyết 1211/2016/UBTVQH13 (văn bản hợp nhất 19/VBHN-VPQH)"
 TT14 = "Thông tư 14/2018/TT-BNV ngày 03/12/2018 (sửa đổi Thông tư 04/2012/TT-BNV)"
+TT14_ART = TT14 + ", Điều 7 (đã sửa đổi)"
 CTR19 = "Chương trình hành động 19-CTr/TU ngày 19/4/2018 của Tỉnh ủy An Giang, Nhiệm vụ, giải pháp 8"
 
 
@@ -59,19 +60,20 @@ def test_long_xuyen_units_below_the_standards_are_warnings_with_their_basis(poli
     city = found["thanh-pho-area", "long-xuyen"]
     assert city.clause == ("GOAL-2030-2",)
     assert dict(city.values) == {"area_km2": 115.4, "area_min": 150}
-    assert used(city, "area_min") == ("admin_unit.thanh_pho.area_min", 150, "2016-05-25", f"{NQ1211}, Điều 5", False)
-    assert city.unverified == ("admin_unit.thanh_pho.area_min",)
+    assert used(city, "area_min") == ("admin_unit.thanh_pho.area_min", 150, "2016-05-25", f"{NQ1211}, Điều 5", True)
+    assert city.unverified == ()
 
     ward = found["phuong-population", "long-xuyen/my-long"]
-    assert dict(ward.values) == {"population": 6950, "population_min": 7000, "parent_kind": "thanh_pho"}
+    assert dict(ward.values) == {"population": 6950, "population_min": 7000, "population_pct": 100,
+                                 "parent_kind": "thanh_pho"}
     assert used(ward, "population_min") == ("admin_unit.phuong.population_min", 7000, "2016-05-25",
-                                            f"{NQ1211}, Điều 8", False)
-    assert next(p.bracket for p in ward.parameters) == "parent_kind=thanh_pho"
+                                            f"{NQ1211}, Điều 8", True)
+    assert next(p.bracket for p in ward.parameters if p.alias == "population_min") == "parent_kind=thanh_pho"
     assert "6950" in ward.message.vi and "7000" in ward.message.en
 
     commune = found["xa-area", "long-xuyen/my-khanh"]
     assert dict(commune.values) == {"area_km2": 24.6, "area_min": 30, "terrain": "plains"}
-    assert used(commune, "area_min") == ("admin_unit.xa.area_min", 30, "2016-05-25", f"{NQ1211}, Điều 3, khoản 2", False)
+    assert used(commune, "area_min") == ("admin_unit.xa.area_min", 30, "2016-05-25", f"{NQ1211}, Điều 3, khoản 2", True)
 
 
 def test_long_xuyen_meets_the_city_count_and_ward_share(policy):
@@ -92,14 +94,15 @@ def test_thi_xa_and_thi_tran_standards_are_not_applicable_because_not_verified(p
 
 
 @pytest.mark.parametrize("as_of, severity, verdict", [
-    ("2024-07-01", "warning", "pass"),
+    ("2026-01-01", "warning", "pass"),
     ("2030-12-31", "warning", "pass"),
     ("2031-01-01", "error", "fail"),
 ])
 def test_a_unit_below_the_standard_is_a_warning_until_the_2030_deadline(policy, as_of, severity, verdict):
-    report = run(policy, "admin-unit-standard", "cho-moi-draft-2024.yaml", as_of)
+    report = run(policy, "admin-unit-standard", "communes-2026.yaml", as_of)
     found = findings(report, "admin-unit-standard")
-    assert set(found) == {("huyen-area", "cho-moi"), ("huyen-communes", "cho-moi")}
+    assert set(found) == {("xa-population", "xa-binh-hoa"), ("xa-area", "xa-nui-cam"),
+                          ("phuong-population", "phuong-my-thoi")}
     assert {f.severity for f in found.values()} == {severity}
     assert report.verdict == verdict
 
@@ -110,12 +113,13 @@ def test_mountain_units_are_held_to_the_mountain_figures(policy):
     assert set(found) == {("huyen-area", "tri-ton"), ("xa-population", "tri-ton/nui-to")}  # Lê Trì meets 5,000 / 50
     district = found["huyen-area", "tri-ton"]
     assert dict(district.values) == {"area_km2": 600.4, "area_min": 850, "terrain": "mountain"}
-    assert used(district, "area_min") == ("admin_unit.huyen.area_min", 850, "2016-05-25", f"{NQ1211}, Điều 2, khoản 2", False)
+    assert used(district, "area_min") == ("admin_unit.huyen.area_min", 850, "2016-05-25", f"{NQ1211}, Điều 2, khoản 2", True)
     assert next(p.bracket for p in district.parameters) == "terrain=mountain"
     commune = found["xa-population", "tri-ton/nui-to"]
-    assert dict(commune.values) == {"population": 4800, "population_min": 5000, "terrain": "mountain"}
+    assert dict(commune.values) == {"population": 4800, "population_min": 5000, "population_pct": 100,
+                                    "terrain": "mountain"}
     assert used(commune, "population_min") == ("admin_unit.xa.population_min", 5000, "2016-05-25",
-                                               f"{NQ1211}, Điều 3, khoản 1", False)
+                                               f"{NQ1211}, Điều 3, khoản 1", True)
 
 
 def test_a_district_needs_13_commune_level_units_from_2023(policy):
@@ -123,8 +127,8 @@ def test_a_district_needs_13_commune_level_units_from_2023(policy):
     district = findings(report, "admin-unit-standard")["huyen-communes", "cho-moi"]
     assert dict(district.values) == {"communes": 12, "communes_min": 13, "towns": 1, "towns_min": 1}
     nq27 = "Nghị quyết 27/2022/UBTVQH15 (sửa đổi Nghị quyết 1211/2016/UBTVQH13), Điều 2, khoản 3 (đã sửa đổi)"
-    assert used(district, "communes_min") == ("admin_unit.huyen.communes_min", 13, "2023-01-01", nq27, False)
-    assert used(district, "towns_min") == ("admin_unit.huyen.towns_min", 1, "2023-01-01", nq27, False)
+    assert used(district, "communes_min") == ("admin_unit.huyen.communes_min", 13, "2023-01-01", nq27, True)
+    assert used(district, "towns_min") == ("admin_unit.huyen.towns_min", 1, "2023-01-01", nq27, True)
     area = findings(report, "admin-unit-standard")["huyen-area", "cho-moi"]
     assert dict(area.values) == {"area_km2": 369.6, "area_min": 450, "terrain": "plains"}
     assert next(p.bracket for p in area.parameters) == "terrain=plains (*)"
@@ -137,23 +141,34 @@ def test_a_district_needs_13_commune_level_units_from_2023(policy):
 
 
 def test_hamlet_standards_change_with_circular_14_2018(policy):
-    old = run(policy, "admin-unit-standard", "hamlets-2019.yaml", "2019-01-19")
+    old = run(policy, "admin-unit-standard", "hamlets-2019.yaml", "2018-02-28")
     assert set(findings(old, "admin-unit-standard")) == {("ap-households", "bp/ap-binh-khanh")}
     binh_khanh = findings(old, "admin-unit-standard")["ap-households", "bp/ap-binh-khanh"]
     assert used(binh_khanh, "households_min") == (
-        "hamlet.ap.households_min", 200, "2012-08-31", "Thông tư 04/2012/TT-BNV ngày 31/8/2012 (bản gốc), Điều 7", False)
+        "hamlet.ap.households_min", 200, "2012-10-15", "Thông tư 04/2012/TT-BNV ngày 31/8/2012 (bản gốc), Điều 7", True)
+
+    tt09 = "Thông tư 09/2017/TT-BNV ngày 29/12/2017 (sửa đổi Thông tư 04/2012/TT-BNV), Điều 7 (đã sửa đổi)"
+    mid = run(policy, "admin-unit-standard", "hamlets-2019.yaml", "2019-01-19")
+    found = findings(mid, "admin-unit-standard")
+    assert set(found) == {("ap-households", "bp/ap-binh-khanh"), ("ap-households", "le-tri/ap-trung-an"),
+                          ("khom-households", "my-binh/khom-dong-thinh"), ("khom-households", "tri-ton/khom-3")}
+    assert used(found["ap-households", "bp/ap-binh-khanh"], "households_min") == (
+        "hamlet.ap.households_min", 500, "2018-03-01", tt09, True)
+    assert used(found["khom-households", "tri-ton/khom-3"], "households_min")[1] == 300
+    assert "Parameter hamlet.ap.households_min: there is no value for the case terrain=border" in \
+        not_applicable(mid, "admin-unit-standard")["ap-households", "vinh-xuong/ap-vinh-thanh"]
 
     new = run(policy, "admin-unit-standard", "hamlets-2019.yaml", "2019-01-20")
     found = findings(new, "admin-unit-standard")
     assert set(found) == {("ap-households", "bp/ap-binh-khanh"), ("ap-households", "le-tri/ap-trung-an"),
-                          ("khom-households", "my-binh/khom-dong-thinh")}
+                          ("khom-households", "my-binh/khom-dong-thinh"), ("khom-households", "tri-ton/khom-3")}
     mountain = found["ap-households", "le-tri/ap-trung-an"]
     assert dict(mountain.values) == {"households": 160, "households_min": 350, "terrain": "mountain"}
-    assert used(mountain, "households_min") == ("hamlet.ap.households_min", 350, "2019-01-20", TT14, False)
+    assert used(mountain, "households_min") == ("hamlet.ap.households_min", 350, "2019-01-20", TT14_ART, True)
     khom = found["khom-households", "my-binh/khom-dong-thinh"]
-    assert used(khom, "households_min") == ("hamlet.khom.households_min", 400, "2019-01-20", TT14, False)
-    assert not_applicable(new, "admin-unit-standard")["khom-households", "tri-ton/khom-3"] == (
-        "missing data — Parameter hamlet.khom.households_min: there is no value for the case terrain=mountain")
+    assert used(khom, "households_min") == ("hamlet.khom.households_min", 400, "2019-01-20", TT14_ART, False)
+    # the tiers are regional: a mountain khóm of a southern province takes the southern figure
+    assert used(found["khom-households", "tri-ton/khom-3"], "households_min")[:2] == ("hamlet.khom.households_min", 400)
 
 
 def test_admin_unit_rules_are_not_applicable_without_admin_units(policy):
@@ -168,22 +183,22 @@ def test_admin_unit_rules_are_not_applicable_without_admin_units(policy):
 def test_an_ap_below_half_the_standard_must_be_merged(policy):
     report = run(policy, "hamlet-merge-required", "binh-khanh-kept-2020.yaml")
     found = findings(report, "hamlet-merge-required")
-    assert set(found) == {("ap", "bp/ap-binh-khanh"), ("khom", "my-binh/khom-dong-thinh")}  # not Bình Tây (175)
+    assert set(found) == {("ap", "bp/ap-binh-khanh"), ("khom", "my-binh/khom-dong-thinh"),
+                          ("khom", "tri-ton/khom-3")}  # not Bình Tây (175)
     assert report.verdict == "fail"
 
     ap = found["ap", "bp/ap-binh-khanh"]
     assert ap.severity == "error"
     assert dict(ap.values) == {"households": 141, "households_min": 350, "merge_below": 50, "terrain": "plains"}
-    assert used(ap, "households_min") == ("hamlet.ap.households_min", 350, "2019-01-20", TT14, False)
+    assert used(ap, "households_min") == ("hamlet.ap.households_min", 350, "2019-01-20", TT14_ART, True)
     assert used(ap, "merge_below") == ("hamlet.merge_below_pct", 50, "2019-01-20", TT14, False)
-    assert ap.unverified == ("hamlet.ap.households_min", "hamlet.merge_below_pct")
+    assert ap.unverified == ("hamlet.merge_below_pct",)
     assert ap.message.en == ("Ấp Bình Khánh has 141 households, below 50% of the standard of 350 for an ấp, "
                              "so it must be merged with a neighbouring hamlet.")
 
     khom = found["khom", "my-binh/khom-dong-thinh"]
     assert dict(khom.values) == {"households": 190, "households_min": 400, "merge_below": 50, "terrain": "plains"}
-    assert not_applicable(report, "hamlet-merge-required")["khom", "tri-ton/khom-3"] == (
-        "missing data — Parameter hamlet.khom.households_min: there is no value for the case terrain=mountain")
+    assert dict(found["khom", "tri-ton/khom-3"].values)["households_min"] == 400
 
 
 def test_no_merger_is_mandatory_before_circular_14_2018(policy):
@@ -191,8 +206,8 @@ def test_no_merger_is_mandatory_before_circular_14_2018(policy):
     assert findings(report, "hamlet-merge-required") == {}
     na = not_applicable(report, "hamlet-merge-required")
     assert set(na) == {("ap", None), ("khom", None)}
-    assert na["ap", None].startswith("Parameter hamlet.merge_below_pct has no value from 2012-08-31")
-    assert "no mandatory merge rule before Circular 14/2018/TT-BNV" in na["ap", None]
+    assert na["ap", None].startswith("Parameter hamlet.merge_below_pct has no value from 2012-10-15")
+    assert "No mandatory merge rule was found before Circular 14/2018/TT-BNV" in na["ap", None]
 
 
 def test_the_real_2020_mergers_pass(policy):
@@ -222,11 +237,10 @@ def test_each_commune_class_above_its_decree_34_cap(policy):
 
 def test_no_cap_is_in_force_the_day_before_decree_34(policy):
     report = run(policy, "part-time-quota", "over-2020.yaml", "2019-06-24")
+    # Decree 92/2009 as amended by Decree 29/2013: 22 / 20 / 19, which every commune meets
     assert findings(report, "part-time-quota") == {}
     na = not_applicable(report, "part-time-quota")
-    assert set(na) == {("commune", None), ("hamlet", None)}
-    assert na["commune", None].startswith("Parameter part_time.commune_max has no value from 2018-04-19 "
-                                          "(Nghị định 92/2009/NĐ-CP, sửa đổi bởi Nghị định 29/2013/NĐ-CP)")
+    assert set(na) == {("hamlet", None), ("commune-ended", None)}
     assert na["hamlet", None] == ("Parameter part_time.hamlet_max has no value on 2019-06-24 "
                                   "(its first value applies from 2019-06-25)")
 

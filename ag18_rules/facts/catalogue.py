@@ -23,7 +23,7 @@ ORG_TYPES = (
 LEVELS = ("province", "district", "commune")
 STATUSES = ("new", "continuing", "formed", "merged_away", "dissolved")
 UNIT_LEVELS = ("district", "commune", "hamlet")
-UNIT_KINDS = ("huyen", "thi_xa", "thanh_pho", "quan", "xa", "phuong", "thi_tran", "ap", "khom")
+UNIT_KINDS = ("huyen", "thi_xa", "thanh_pho", "quan", "xa", "phuong", "thi_tran", "dac_khu", "ap", "khom")
 TERRAINS = ("plains", "mountain", "border", "island")
 RATINGS = ("excellent", "good", "completed", "not_completed")
 APPROVAL = ("draft", "submitted", "approved")
@@ -77,6 +77,27 @@ _PLAN = [
     _f("department_deputies_after", "int", "Tổng số phó giám đốc sở sau sắp xếp", "Deputy directors of departments after"),
     _f("district_offices_after", "int", "Số phòng chuyên môn cấp huyện sau sắp xếp", "District offices after"),
     _f("district_office_deputies_after", "int", "Tổng số phó trưởng phòng chuyên môn cấp huyện", "Deputy heads of district offices after"),
+    _f("department_deputies_before", "int", "Tổng số phó giám đốc sở trước sắp xếp", "Deputy directors of departments before",
+       missing=NO_BEFORE),
+    _f("province_merger_departments_after", "int", "Số sở hình thành khi hợp nhất 2 tỉnh (province_merger)",
+       "Departments formed when two provinces merged (province_merger)"),
+    _f("commune_offices_after", "int", "Số phòng chuyên môn thuộc UBND cấp xã sau sắp xếp",
+       "Specialised offices of commune people's committees after (internal units of a commune-level people_committee)"),
+    _f("commune_office_deputies_after", "int", "Tổng số cấp phó các phòng chuyên môn thuộc UBND cấp xã",
+       "Deputies of the commune people's committees' offices after"),
+    _f("part_time_communes_after", "int", "Số đơn vị cấp xã sau sắp xếp có ghi số người hoạt động không chuyên trách",
+       "Commune-level units of `after` that give their part-time workers"),
+    _f("part_time_commune_workers_after", "int", "Tổng số người hoạt động không chuyên trách của các đơn vị cấp xã",
+       "Part-time workers of the communes in total"),
+    _f("part_time_commune_caps_after", "int",
+       "Tổng mức tối đa (theo loại cộng phần tăng thêm) của các đơn vị cấp xã: số tổng của tỉnh theo Nghị định 33/2023",
+       "The communes' caps (class cap plus additions) in total: the province-wide envelope of Decree 33/2023",
+       missing=("không tính được mức của một đơn vị cấp xã (thiếu loại, dân số, diện tích hoặc tiêu chuẩn)",
+                "the cap of a commune cannot be computed (class, population, area or its standard is missing)")),
+    _f("part_time_commune_figures", "string", "Số người / mức tối đa của từng đơn vị cấp xã",
+       "Each commune's part-time workers / cap",
+       missing=("kế hoạch không ghi số người hoạt động không chuyên trách của đơn vị cấp xã nào",
+                "the plan gives no commune's part-time workers")),
     _f("province_party_bodies_after", "int", "Số cơ quan tham mưu, giúp việc Tỉnh ủy", "Provincial party advisory bodies after"),
     _f("province_party_body_deputies_after", "int", "Tổng số cấp phó các cơ quan tham mưu, giúp việc Tỉnh ủy",
        "Deputies of the provincial party advisory bodies after"),
@@ -166,6 +187,10 @@ _UNIT = [
        missing=("đơn vị không ghi `terrain`", "the unit gives no `terrain`")),
     _f("mountain", "bool", "Thuộc miền núi, vùng cao", "Mountain or highland"),
     _f("border_island", "bool", "Thuộc biên giới hoặc hải đảo", "Border or island"),
+    _f("ethnic_minority", "bool", "Có yếu tố dân tộc thiểu số (Nghị quyết 112/2025/UBTVQH15)",
+       "Has ethnic-minority factors (Resolution 112/2025/UBTVQH15)"),
+    _f("reduced_standard", "bool", "Có yếu tố dân tộc thiểu số hoặc biên giới: từ 2026 chỉ cần 50% tiêu chuẩn dân số",
+       "Ethnic-minority or border unit: from 2026 it needs 50% of the population standard"),
     _f("population", "int", "Quy mô dân số (người)", "Population",
        missing=("đơn vị không ghi `population`", "the unit gives no `population`")),
     _f("area_km2", "number", "Diện tích tự nhiên (km²)", "Natural area (km²)",

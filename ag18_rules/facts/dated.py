@@ -20,20 +20,46 @@ STANDARDS = {
     "phuong": ("admin_unit.phuong.population_min", "admin_unit.phuong.area_min"),
     "thi_tran": ("admin_unit.thi_tran.population_min", "admin_unit.thi_tran.area_min"),
 }
+COMMUNE_CAP = "part_time.commune_max"
 POPULATION_STEP = "part_time.extra_step.population_divisor"
 AREA_STEP = "part_time.extra_step.area_divisor"
 
 
 def with_dated_facts(table: FactTable, params, as_of: dt.date) -> FactTable:
-    """``table`` with ``part_time_extra`` filled in for every commune-level unit."""
+    """``table`` with ``part_time_extra`` filled in for every commune-level unit, and the plan's
+    province-wide totals of commune part-time workers and caps (Decree 33/2023's envelope)."""
     entities = []
-    for entity in table.entities:
+    communes = []
+    for i, entity in enumerate(table.entities):
         if entity.kind == "admin_unit" and entity.values["level"] == "commune":
             values = dict(entity.values)
             values["part_time_extra"] = part_time_extra(values, params, as_of)
             entity = Entity(entity.kind, values)
+            if values["in_after"] and values.get("part_time_workers") is not None:
+                communes.append((table.refs[i].name, values))
         entities.append(entity)
+    if entities and entities[0].kind == "plan":
+        entities[0] = Entity("plan", {**entities[0].values, **part_time_envelope(communes, params, as_of)})
     return FactTable(tuple(entities), table.refs)
+
+
+def part_time_envelope(communes, params, as_of: dt.date) -> dict:
+    """The plan's communes' part-time workers against the sum of their caps (class cap plus the
+    additions), with each commune's figures; the caps' sum is None when one cannot be computed."""
+    workers = sum(values["part_time_workers"] for _, values in communes)
+    caps, shown = 0, []
+    for name, values in sorted(communes, key=lambda c: (c[0], c[1]["part_time_workers"])):
+        found = params.get(COMMUNE_CAP).resolve(as_of, values) if COMMUNE_CAP in params else None
+        extra = values.get("part_time_extra")
+        cap = None if found is None or extra is None else found.value + extra
+        caps = None if caps is None or cap is None else caps + cap
+        shown.append(f"{name} {values['part_time_workers']}/{cap if cap is not None else '?'}")
+    return {
+        "part_time_communes_after": len(communes),
+        "part_time_commune_workers_after": workers,
+        "part_time_commune_caps_after": caps if communes else None,
+        "part_time_commune_figures": "; ".join(shown) or None,
+    }
 
 
 def part_time_extra(values: Mapping, params, as_of: dt.date) -> Optional[int]:

@@ -265,6 +265,25 @@ def _heads(snapshot: Snapshot) -> dict[str, str]:
 # --------------------------------------------------------------------------- plan
 
 
+def _reform_facts(orgs: _OrgFacts, has_before: bool) -> dict:
+    """Plan totals the 2025 reforms need: deputy directors before a merger, departments formed by a
+    province merger, and the specialised offices of commune people's committees (Resolution 332/NQ-CP)."""
+    after = orgs.after
+    offices = [o for o in after.values() if o.level == "commune" and o.type == "internal_unit"
+               and o.parent in after and after[o.parent].type == "people_committee"]
+    return {
+        "department_deputies_before": sum(o.deputies for o in orgs.before.values() if o.type == "department")
+        if has_before else None,
+        "province_merger_departments_after": sum(1 for o in after.values() if o.type == "department" and o.province_merger),
+        "commune_offices_after": len(offices),
+        "commune_office_deputies_after": sum(o.deputies for o in offices),
+        # filled in from dated parameters: see .dated
+        "part_time_communes_after": 0, "part_time_commune_workers_after": 0,
+        "part_time_commune_caps_after": None, "part_time_commune_figures": None,
+    }
+
+
+
 def _plan_facts(plan: Plan, orgs: _OrgFacts) -> dict:
     after = list(orgs.after.values())
     before = list(orgs.before.values())
@@ -298,6 +317,7 @@ def _plan_facts(plan: Plan, orgs: _OrgFacts) -> dict:
         "deputies_before": sum(o.deputies for o in before) if has_before else None,
         "deputies_after": sum(o.deputies for o in after),
         "intermediate_after": sum(1 for o in after if o.intermediate),
+        **_reform_facts(orgs, has_before),
         "baseline_year": baseline.year if baseline else None,
         "baseline_staff": baseline.staff if baseline else None,
         "staff_reduction_pct": reduction,
@@ -366,6 +386,8 @@ def _unit_rows(plan: Plan) -> list[tuple[EntityRef, dict]]:
             "terrain": unit.terrain,
             "mountain": unit.terrain == "mountain",
             "border_island": unit.terrain in ("border", "island"),
+            "ethnic_minority": unit.ethnic_minority,
+            "reduced_standard": unit.ethnic_minority or unit.terrain == "border",
             "population": unit.population,
             "area_km2": unit.area_km2,
             "households": unit.households,

@@ -71,6 +71,7 @@ LEVERS: Mapping[tuple[str, str], Callable[[Context], list[Lever]]] = {
     ("plan", "deputies_after"): lambda ctx: plan_deputies_levers(ctx, "deputies_after"),
     ("plan", "department_deputies_after"): lambda ctx: plan_deputies_levers(ctx, "department_deputies_after"),
     ("plan", "district_office_deputies_after"): lambda ctx: plan_deputies_levers(ctx, "district_office_deputies_after"),
+    ("plan", "commune_office_deputies_after"): lambda ctx: plan_deputies_levers(ctx, "commune_office_deputies_after"),
     ("plan", "province_party_body_deputies_after"):
         lambda ctx: plan_deputies_levers(ctx, "province_party_body_deputies_after"),
     ("plan", "orgs_after"): plan_merge_levers,

@@ -43,6 +43,8 @@ _DEPUTY_GROUPS: Mapping[str, Callable[[Any], bool]] = {
     "deputies_after": lambda o: True,
     "department_deputies_after": lambda o: o.type == "department",
     "district_office_deputies_after": lambda o: o.type == "district_office",
+    # the offices of commune people's committees (Resolution 332/NQ-CP); the fix is verified by evaluating again
+    "commune_office_deputies_after": lambda o: o.type == "internal_unit" and o.level == "commune",
     "province_party_body_deputies_after": lambda o: o.type == "party_body" and o.level == "province",
 }
 
