@@ -64,13 +64,14 @@ _SUGGESTION_BUDGET = 500_000
 
 
 def load_plan(
-    source: str | os.PathLike | Mapping | Plan,
+    source: str | os.PathLike | Mapping | Plan | Document,
     *,
     filename: Optional[str] = None,
     rule_ids: Optional[Collection[str]] = None,
     limits: Optional[Limits] = None,
 ) -> Plan:
-    """Load a plan from a YAML or JSON file, a mapping a program built, or a :class:`Plan`.
+    """Load a plan from a YAML or JSON file, a mapping a program built, a :class:`Plan`, or a
+    :class:`~.source.Document` read from bytes received elsewhere (an upload).
 
     Every kind of input passes the same checks at this one boundary: the schema, the references,
     finite numbers, text without NUL, control characters or lone surrogates, and ``limits``
@@ -136,6 +137,8 @@ def plan_to_dict(plan: Plan) -> dict:
 
 def _document(source: Any, filename: Optional[str], limits: Limits) -> Document:
     """The loaded file, or a position-less document around a program's mapping."""
+    if isinstance(source, Document):
+        return replace(source, filename=filename) if filename else source
     if isinstance(source, Mapping):
         return Document(_plain(source, limits.max_depth, filename or "<dict>"), filename or "<dict>")
     if isinstance(source, str) and _looks_like_text(source):

@@ -44,6 +44,7 @@ __all__ = [
     "MAX_NODES",
     "Document",
     "format_path",
+    "load_bytes",
     "load_file",
     "load_text",
 ]
@@ -201,6 +202,13 @@ def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Documen
     """Load a YAML or JSON file (strict JSON if named ``.json``); refuse it past ``max_bytes``."""
     filename = os.fsdecode(path)
     raw = _read(filename, max_bytes)
+    return _load(_decode(raw, filename), filename)
+
+
+def load_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> Document:
+    """Load YAML or JSON bytes received from elsewhere (an upload), named ``filename`` in diagnostics."""
+    if len(raw) > max_bytes:
+        raise _file_error(filename, "too-large", *_too_large_text(len(raw), max_bytes))
     return _load(_decode(raw, filename), filename)
 
 
