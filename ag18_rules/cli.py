@@ -145,6 +145,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         "hiện từng điều kiện không đạt cùng các giá trị", "show each failing condition with its values"))
     c.add_argument("--by-head", action="store_true", help=t(
         "nhóm vi phạm theo người đứng đầu từng tổ chức", "group findings under the head of each organisation"))
+    c.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help=t(
+        "đánh giá nhiều đề án song song trên N tiến trình (mặc định 1)",
+        "evaluate many plans in parallel on N processes (default 1)"))
     _fix_args(c, t)
 
     c = command("diff", _diff, t(
@@ -276,12 +279,17 @@ def _check(args, out, err) -> int:
         names = expand_plans(args.plans)
         label = Text("Đang đánh giá", "Evaluating")(args.lang)
         with Progress(2 * len(names), label, err, enabled=not args.quiet) as progress:
-            plans = load_plans(policy, names, progress)  # all plans validated before any is evaluated
             fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
-            reports = []
-            for p in plans:
-                reports.append(policy.evaluate(p, as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True))
-                progress.step()
+            options = dict(as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True)
+            if _in_parallel(args, names):  # each worker loads, validates and evaluates its plans
+                plans = names
+                reports = _check_many(policy, names, args.jobs, options, progress)
+            else:
+                plans = load_plans(policy, names, progress)  # all plans validated before any is evaluated
+                reports = []
+                for p in plans:
+                    reports.append(policy.evaluate(p, **options))
+                    progress.step()
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
         if args.format == "json":
             text = _check_json(args, plans, reports)
@@ -319,6 +327,22 @@ def _emit(args, text: str, out) -> None:
     if args.format == "text" and output in (None, "-") and colour_wanted(getattr(args, "color", "never"), out):
         text = paint(text)
     write_output(text, output, out)
+
+
+def _in_parallel(args, names) -> bool:
+    """``--jobs`` takes effect for several plan files read as text or JSON reports (the other
+    formats and --by-head need the loaded plans here)."""
+    return (args.jobs > 1 and len(names) > 1 and not args.by_head and args.format in ("text", "json")
+            and all(n != "-" and os.path.isfile(n) for n in names))
+
+
+def _check_many(policy, paths, jobs: int, options: dict, progress) -> list:
+    """Plans evaluated on ``jobs`` processes (each loads and validates its plans), in their order."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(policy.evaluate_many(paths, executor=pool, progress=lambda done, total: progress.step(2),
+                                         **options))
 
 
 def _scorecard(args, out, err) -> int:
