@@ -50,6 +50,7 @@ ENUM_LABELS: dict[str, dict[str, Text]] = {
         "xa": Text("xã", "rural commune"),
         "phuong": Text("phường", "ward"),
         "thi_tran": Text("thị trấn", "township"),
+        "dac_khu": Text("đặc khu", "special zone"),
         "ap": Text("ấp", "rural hamlet"),
         "khom": Text("khóm", "urban hamlet"),
     },
