@@ -60,7 +60,8 @@ def test_a_plan_that_is_not_yaml_is_400_with_its_position(server):
     problem = r.json()
     assert problem["status"] == 400 and problem["code"] == "malformed"
     (d,) = problem["diagnostics"]
-    assert (d["file"], d["line"]) == ("plan.yaml", 3) and d["code"] == "yaml-syntax"
+    # at the bracket left open, where the officer must look (the scanner gives up on line 3)
+    assert (d["file"], d["line"], d["col"]) == ("plan.yaml", 2, 7) and d["code"] == "yaml-unclosed-bracket"
     assert "Traceback" not in r.text
 
 
