@@ -12,6 +12,9 @@
 * ``date-before-effective``, ``overlapping-dates``, ``document-dates``, ``inconsistent-deadline``:
   a value in force before the law it cites, or replaced before that law takes effect; one law
   cited with different dates; a rule's deadline that differs from its target's;
+* ``runs-after-end``    a check about the same entities as a check whose subject ended (the
+                        district level, an inspectorate...), still in force after that date;
+  ``end-revived``       a parameter given a value again after recording that its subject ended;
 * ``unreachable-target`` a target that no generated plan meets without breaking a prohibition
   (an error of another rule).
 """
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
 
+from .ends import lint_ends
 from .errors import Diagnostic, Span, Text
 from .facts.dated import AREA_STEP, POPULATION_STEP, STANDARDS
 
@@ -64,7 +68,7 @@ def lint_policy(directory: Union[str, Path, None] = None, *, plans: int = DEFAUL
     from .engine import Policy
 
     with Policy.load(directory) as policy:
-        found = _unused_parameters(policy) + _dates(policy) + _examples(policy)
+        found = _unused_parameters(policy) + _dates(policy) + _examples(policy) + lint_ends(policy)
         skipped = None
         explored = 0
         if plans and importlib.util.find_spec("hypothesis") is None:
