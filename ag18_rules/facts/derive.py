@@ -275,6 +275,7 @@ def _reform_facts(orgs: _OrgFacts, has_before: bool) -> dict:
         "department_deputies_before": sum(o.deputies for o in orgs.before.values() if o.type == "department")
         if has_before else None,
         "province_merger_departments_after": sum(1 for o in after.values() if o.type == "department" and o.province_merger),
+        "merged_departments_after": sum(1 for o in after.values() if o.type == "department" and o.formed_from),
         "commune_offices_after": len(offices),
         "commune_office_deputies_after": sum(o.deputies for o in offices),
         # filled in from dated parameters: see .dated
