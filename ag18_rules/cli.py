@@ -32,6 +32,13 @@ def main(argv: Optional[Sequence[str]] = None, *, stdout: TextIO | None = None,
     try:
         return args.run(args, out, err)
     except InputError as exc:
+        if getattr(args, "format", None) == "json":  # machines read the problems where they read reports
+            from .formats.commands import diagnostics_json, write_output
+
+            try:
+                write_output(diagnostics_json(exc, lang), getattr(args, "output", None), out)
+            except InputError:
+                out.write(diagnostics_json(exc, lang))
         err.write(exc.render(lang) + "\n")
         return EXIT_INPUT
     except Ag18Error as exc:
@@ -76,6 +83,10 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ag18", description=t(
         "Kiểm tra đề án sắp xếp tổ chức bộ máy theo Chương trình 19-CTr/TU.",
         "Check reorganisation plans against programme 19-CTr/TU."))
+    from . import __version__
+
+    p.add_argument("--version", action="version", version=f"ag18 {__version__}",
+                   help=t("in phiên bản rồi thoát", "print the version and exit"))
     sub = p.add_subparsers(dest="command", required=True, metavar=t("LỆNH", "COMMAND"))
 
     def command(name, func, help_):
@@ -98,17 +109,38 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
               en="evaluation date (default: each plan's effective date)"):
         c.add_argument("--as-of", type=_date, metavar=t("NGÀY", "DATE"), help=t(vi, en))
 
-    def fmt(c):
-        c.add_argument("--format", choices=("text", "json"), default="text",
+    def fmt(c, choices=("text", "json")):
+        c.add_argument("--format", choices=choices, default="text",
                        help=t("định dạng đầu ra (mặc định text)", "output format (default text)"))
+        output(c)
+
+    def output(c):
+        c.add_argument("-o", "--output", metavar=t("TỆP", "FILE"), help=t(
+            "ghi kết quả vào tệp thay vì đầu ra chuẩn", "write the output to FILE instead of standard output"))
+        c.add_argument("-q", "--quiet", action="store_true", help=t(
+            "chỉ in các vi phạm, không in tóm tắt hay thanh tiến độ", "print only findings: no summary, no progress bar"))
+        c.add_argument("--color", choices=("auto", "always", "never"), default="auto", help=t(
+            "tô màu khi in ra màn hình (mặc định auto; tắt khi chuyển hướng hoặc có NO_COLOR)",
+            "colour on a terminal (default auto; off when piped or with NO_COLOR)"))
+
+    def levels(c):
+        c.add_argument("--fail-level", choices=("error", "warning", "info"), default="error", help=t(
+            "mã thoát 1 khi có vi phạm chưa miễn trừ từ mức này trở lên (mặc định error)",
+            "exit 1 when an unwaived finding is at least this severe (default error)"))
+        c.add_argument("--exit-zero", action="store_true", help=t(
+            "luôn thoát với mã 0 khi đánh giá xong, kể cả khi có vi phạm",
+            "exit 0 whenever evaluation completes, even with findings"))
 
     plan_ = t("ĐỀ_ÁN", "PLAN")
 
-    c = command("check", _check, t("đánh giá đề án theo chính sách", "evaluate plans against the policy"))
+    c = command("check", _check, t(
+        "đánh giá đề án theo chính sách (tệp YAML, JSON, XLSX, thư mục, hoặc - cho đầu vào chuẩn)",
+        "evaluate plans against the policy (YAML, JSON, XLSX files, folders, or - for standard input)"))
     c.add_argument("plans", nargs="+", metavar=plan_)
     policy_args(c)
     as_of(c)
-    fmt(c)
+    fmt(c, ("text", "json", "html", "sarif", "junit", "github"))
+    levels(c)
     c.add_argument("--explain", action="store_true", help=t(
         "hiện từng điều kiện không đạt cùng các giá trị", "show each failing condition with its values"))
     c.add_argument("--by-head", action="store_true", help=t(
@@ -124,7 +156,7 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     c.add_argument("new", metavar=t("ĐỀ_ÁN_B", "PLAN_B"), help=t("phiên bản sau", "the later version"))
     policy_args(c)
     as_of(c)
-    fmt(c)
+    fmt(c, ("text", "json", "html"))
 
     c = command("scorecard", _scorecard, t(
         "bảng điểm vi phạm theo từng tổ chức (đánh giá hằng năm)",
@@ -132,7 +164,7 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     c.add_argument("plan", metavar=plan_)
     policy_args(c)
     as_of(c)
-    fmt(c)
+    fmt(c, ("text", "json", "html"))
 
     c = command("validate", _validate, t(
         "kiểm tra tệp quy tắc, tham số và đề án mà không đánh giá",
@@ -148,6 +180,7 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     c.add_argument("--backend", action="append", choices=("python", "durable"), help=t(
         "bộ máy cần chạy (lặp lại được; mặc định: mọi bộ máy đã cài)",
         "backend to run (repeatable; default: every installed backend)"))
+    fmt(c, ("text", "junit"))
 
     c = command("lint", _lint, t(
         "vấn đề của một chính sách hợp lệ: kiểm tra không thể kích hoạt, ví dụ một chiều, tham số không dùng, "
@@ -173,6 +206,16 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         "every clause of the programme and the rules that check it"))
     policy_args(c, backend=False)
     fmt(c)
+
+    c = command("template", _template, t(
+        "tạo bảng tính Excel mẫu để điền đề án", "write an Excel workbook to fill in a plan"))
+    c.add_argument("out", metavar=t("TỆP.xlsx", "FILE.xlsx"))
+
+    c = command("convert", _convert, t(
+        "chuyển đề án giữa YAML, JSON và XLSX (theo đuôi tệp)", "convert a plan between YAML, JSON and XLSX (by suffix)"))
+    c.add_argument("source", metavar=t("VÀO", "IN"), help=t("đề án (YAML, JSON, XLSX, thư mục CSV hoặc -)",
+                                                            "a plan (YAML, JSON, XLSX, a CSV folder or -)"))
+    c.add_argument("dest", metavar=t("RA", "OUT"), help=t("tệp .yaml, .json hoặc .xlsx", "a .yaml, .json or .xlsx file"))
 
     c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests; report, diagnostics: đầu ra JSON)",
                                      "print a JSON Schema (plan, rule, policy, tests; report, diagnostics: the JSON output)"))
@@ -210,42 +253,68 @@ def _diff(args, out, err) -> int:
         old, new = policy.load_plan(args.old), policy.load_plan(args.new)  # both validated before either is evaluated
         result = diff_reports(policy.evaluate(old, as_of=args.as_of, fixes=False, origin=False),
                               policy.evaluate(new, as_of=args.as_of, fixes=False, origin=False))
-    out.write(result.to_json(args.lang) + "\n" if args.format == "json" else render_diff(result, args.lang))
+    if args.format == "html":
+        from .formats.html import render_diff_html
+
+        text = render_diff_html(result, args.lang)
+    else:
+        text = result.to_json(args.lang) + "\n" if args.format == "json" else render_diff(result, args.lang)
+    _emit(args, text, out)
     return EXIT_FINDINGS if result.verdict == "fail" else EXIT_OK
 
 
 def _check(args, out, err) -> int:
-    from .render import render_text
+    from .formats import render_text
+    from .formats.commands import exit_code, expand_plans, load_plans, quiet_lines, render_check
+    from .formats.progress import Progress
 
-    worst = EXIT_OK
     with _policy(args, args.backend) as policy:
-        plans = [policy.load_plan(p) for p in args.plans]  # all plans validated before any is evaluated
-        fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
-        reports = [policy.evaluate(p, as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True)
-                   for p in plans]
+        names = expand_plans(args.plans)
+        label = Text("Đang đánh giá", "Evaluating")(args.lang)
+        with Progress(2 * len(names), label, err, enabled=not args.quiet) as progress:
+            plans = load_plans(policy, names, progress)  # all plans validated before any is evaluated
+            fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
+            reports = []
+            for p in plans:
+                reports.append(policy.evaluate(p, as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True))
+                progress.step()
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
-    if args.format == "json":
-        if args.by_head:
-            from .accountability import scorecard
-
-            cards = [scorecard(p, r).to_dict(args.lang) for p, r in zip(plans, reports)]
-            data = [dict(r.to_dict(args.lang), scorecard=c) for r, c in zip(reports, cards)]
-            out.write(json.dumps(data[0] if len(data) == 1 else {"reports": data}, ensure_ascii=False, indent=2) + "\n")
-        elif len(reports) == 1:
-            out.write(reports[0].to_json(args.lang) + "\n")
+        if args.format == "json":
+            text = _check_json(args, plans, reports)
+        elif args.format != "text":
+            text = render_check(args.format, reports, plans, policy, args.lang, quotes=quotes)
+        elif args.quiet:
+            text = quiet_lines(reports, args.lang)
         else:
-            data = {"reports": [r.to_dict(args.lang) for r in reports]}
-            out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    else:
-        from .accountability import head_labels
+            from .accountability import head_labels
 
-        out.write("\n".join(
-            render_text(r, args.lang, quotes=quotes, heads=head_labels(p, r, args.lang) if args.by_head else None)
-            for p, r in zip(plans, reports)))
-    for r in reports:
-        if r.verdict == "fail":
-            worst = EXIT_FINDINGS
-    return worst
+            text = "\n".join(
+                render_text(r, args.lang, quotes=quotes, heads=head_labels(p, r, args.lang) if args.by_head else None)
+                for p, r in zip(plans, reports))
+    _emit(args, text, out)
+    return exit_code(reports, args.fail_level, args.exit_zero)
+
+
+def _check_json(args, plans, reports) -> str:
+    if args.by_head:
+        from .accountability import scorecard
+
+        cards = [scorecard(p, r).to_dict(args.lang) for p, r in zip(plans, reports)]
+        data = [dict(r.to_dict(args.lang), scorecard=c) for r, c in zip(reports, cards)]
+        return json.dumps(data[0] if len(data) == 1 else {"reports": data}, ensure_ascii=False, indent=2) + "\n"
+    if len(reports) == 1:
+        return reports[0].to_json(args.lang) + "\n"
+    return json.dumps({"reports": [r.to_dict(args.lang) for r in reports]}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _emit(args, text: str, out) -> None:
+    """Output to ``-o`` or standard output; a text report in colour on a terminal."""
+    from .formats.commands import colour_wanted, paint, write_output
+
+    output = getattr(args, "output", None)
+    if args.format == "text" and output in (None, "-") and colour_wanted(getattr(args, "color", "never"), out):
+        text = paint(text)
+    write_output(text, output, out)
 
 
 def _scorecard(args, out, err) -> int:
@@ -254,7 +323,13 @@ def _scorecard(args, out, err) -> int:
     with _policy(args, args.backend) as policy:
         plan = policy.load_plan(args.plan)
         card = scorecard(plan, policy.evaluate(plan, as_of=args.as_of, fixes=False, origin=False))
-    out.write((card.to_json(args.lang) + "\n") if args.format == "json" else card.render(args.lang))
+    if args.format == "html":
+        from .formats.html import render_scorecard_html
+
+        text = render_scorecard_html(card, args.lang)
+    else:
+        text = (card.to_json(args.lang) + "\n") if args.format == "json" else card.render(args.lang)
+    _emit(args, text, out)
     return EXIT_OK
 
 
@@ -272,18 +347,27 @@ def _test(args, out, err) -> int:
     from .conformance import run_examples
 
     result = run_examples(args.directory, backends=args.backend)
-    out.write(result.render(args.lang))
+    if args.format == "junit":
+        from .formats.junit import render_junit_examples
+
+        _emit(args, render_junit_examples(result, args.lang), out)
+    else:
+        _emit(args, result.render(args.lang), out)
     return EXIT_OK if result.ok else EXIT_FINDINGS
 
 
 def _lint(args, out, err) -> int:
     from .lint import lint_policy
 
-    report = lint_policy(args.policy, plans=args.plans)
+    from .formats.progress import Progress
+
+    label = Text("Đang đánh giá đề án sinh ra", "Evaluating generated plans")(args.lang)
+    with Progress(args.plans, label, err, enabled=not args.quiet) as progress:
+        report = lint_policy(args.policy, plans=args.plans, progress=progress.step)
     if args.format == "json":
-        out.write(json.dumps(report.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n")
+        _emit(args, json.dumps(report.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n", out)
     else:
-        out.write(report.render(args.lang))
+        _emit(args, report.render(args.lang), out)
     return EXIT_FINDINGS if report.diagnostics else EXIT_OK
 
 
@@ -310,10 +394,22 @@ def _coverage(args, out, err) -> int:
 
     table = coverage(args.policy)
     if args.format == "json":
-        out.write(json.dumps(table.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n")
+        _emit(args, json.dumps(table.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n", out)
     else:
-        out.write(table.render(args.lang))
+        _emit(args, table.render(args.lang), out)
     return EXIT_OK
+
+
+def _template(args, out, err) -> int:
+    from .formats.commands import run_template
+
+    return run_template(args.out, args.lang, out)
+
+
+def _convert(args, out, err) -> int:
+    from .formats.commands import run_convert
+
+    return run_convert(args.source, args.dest, args.lang, out)
 
 
 def _schema(args, out, err) -> int:

@@ -30,20 +30,28 @@ DIAGNOSTICS_FORMAT = "ag18-diagnostics/1"
 
 @dataclass(frozen=True, order=True)
 class Span:
-    """A position in a source file: 1-based line and column."""
+    """A position in a source file: 1-based line and column.
+
+    A position in a workbook also names its ``sheet`` and ``cell`` (``D7``); ``line`` and ``col``
+    are then the cell's row and column numbers, so spans still sort in reading order.
+    """
 
     file: str
     line: int = 0
     col: int = 0
+    sheet: str = ""
+    cell: str = ""
 
     def __str__(self) -> str:
+        if self.sheet:
+            return f"{self.file}:{self.sheet}!{self.cell}" if self.cell else f"{self.file}:{self.sheet}"
         if self.line:
             return f"{self.file}:{self.line}:{self.col}"
         return self.file
 
     def shifted(self, offset: int) -> "Span":
         """The span ``offset`` characters further along the same line."""
-        return Span(self.file, self.line, self.col + offset) if self.line else self
+        return Span(self.file, self.line, self.col + offset) if self.line and not self.sheet else self
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class Diagnostic(JsonForm):
             "code": self.code,
             "path": self.path,
             "message": self.message(lang),
+            **({"sheet": self.span.sheet, "cell": self.span.cell} if self.span.sheet else {}),
         }
 
 

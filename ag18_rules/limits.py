@@ -53,9 +53,36 @@ DEFAULT_LIMITS = Limits()
 def boundary_problems(doc, data: Any, limits: Limits) -> list[Diagnostic]:
     """Every value of ``data`` that no plan may hold, as diagnostics at its path in ``doc``."""
     scan = _Scan(doc, limits)
-    scan.walk(data)
+    if not _clean(data, limits):  # the common case costs one pass without paths
+        scan.walk(data)
     scan.entities(data)
     return scan.finish()
+
+
+def _clean(data: Any, limits: Limits) -> bool:
+    """True when no value of ``data`` breaks a limit (nesting is bounded by the loader)."""
+    stack, nodes = [data], 0
+    most, longest, bad = limits.max_number, limits.max_string, _BAD_CHARACTER.search
+    isfinite = math.isfinite
+    while stack:
+        value = stack.pop()
+        nodes += 1
+        kind = type(value)
+        if kind is dict:
+            stack.extend(value.values())
+            if not all(type(k) is str and len(k) <= longest and not bad(k) for k in value):
+                return False
+        elif kind is list:
+            stack.extend(value)
+        elif kind is str or isinstance(value, str):
+            if len(value) > longest or bad(value):
+                return False
+        elif kind is float:
+            if not isfinite(value) or abs(value) > most:
+                return False
+        elif kind is int and abs(value) > most:
+            return False
+    return nodes <= limits.max_nodes
 
 
 class _Scan:

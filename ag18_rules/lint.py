@@ -25,7 +25,7 @@ import importlib.util
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from .ends import lint_ends
 from .errors import Diagnostic, Span, Text
@@ -62,9 +62,10 @@ class LintReport:
                 "skipped": self.skipped(lang) if self.skipped else None}
 
 
-def lint_policy(directory: Union[str, Path, None] = None, *, plans: int = DEFAULT_PLANS) -> LintReport:
+def lint_policy(directory: Union[str, Path, None] = None, *, plans: int = DEFAULT_PLANS,
+                progress: Optional[Callable[[], None]] = None) -> LintReport:
     """Lint the policy folder ``directory`` (default: the shipped policy); ``plans`` generated
-    plans are evaluated for the checks that need them (0 skips them)."""
+    plans are evaluated for the checks that need them (0 skips them); ``progress`` is called after each."""
     from .engine import Policy
 
     with Policy.load(directory) as policy:
@@ -76,7 +77,7 @@ def lint_policy(directory: Union[str, Path, None] = None, *, plans: int = DEFAUL
                            "Skipped the checks that generate plans: Hypothesis is not installed "
                            "(pip install 'ag18-rules[test]')")
         elif plans:
-            exploration = _explore(policy, plans)
+            exploration = _explore(policy, plans, progress)
             explored = exploration.plans
             found += _never_triggered(policy, exploration) + _unreachable_targets(policy, exploration)
     return LintReport(tuple(sorted(found, key=Diagnostic.sort_key)), explored, skipped)
@@ -234,7 +235,7 @@ class _Exploration:
     broken: dict = field(default_factory=lambda: defaultdict(Counter))  # target rule -> rules it broke
 
 
-def _explore(policy, count: int) -> _Exploration:
+def _explore(policy, count: int, on_plan: Optional[Callable[[], None]] = None) -> _Exploration:
     """Evaluate ``count`` generated plans, the same ones on every run (a seeded generator)."""
     from .testing import sample_plans
 
@@ -243,6 +244,8 @@ def _explore(policy, count: int) -> _Exploration:
     for _, plan in sample_plans(policy, count):
         report = policy.evaluate(plan, fixes=False, origin=False)
         found.plans += 1
+        if on_plan is not None:
+            on_plan()
         found.fired.update(f"{f.rule}/{f.check}" for f in report.findings)
         errors = {f.rule for f in report.findings if f.severity == "error"}  # a waived breach is still one
         for progress in report.targets:

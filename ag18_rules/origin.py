@@ -28,7 +28,9 @@ def before_as_plan(plan: Plan) -> Optional[Plan]:
     """The structure before the plan, as a plan that changes nothing; None when the plan has no ``before``."""
     if plan.before is None:
         return None
-    return replace(plan, after=plan.before, before=None, transitions=(), waivers=())
+    from .plan import derived
+
+    return derived(plan, replace(plan, after=plan.before, before=None, transitions=(), waivers=()))
 
 
 def _key(f: Finding) -> tuple:

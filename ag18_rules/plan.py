@@ -38,7 +38,7 @@ from .model import (
 from .limits import DEFAULT_LIMITS, MAX_PLAN_BYTES, Limits, boundary_problems as _boundary
 from .source import Document, format_path, load_file
 
-__all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "load_plan", "plan_to_dict"]
+__all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "derived", "load_plan", "plan_to_dict"]
 
 FORMAT = "ag18-plan/1"
 _CHECKED = "_ag18_checked"  # set on a Plan this module built: it passed every check below
@@ -95,10 +95,21 @@ def load_plan(
     if not problems:
         problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
         problems += _Checker(doc, data, rule_ids).run()
+    cells = getattr(doc, "problems", ())  # a workbook's cells that could not be read: one message each
+    if cells:
+        problems = list(cells) + [p for p in problems if p.span not in {c.span for c in cells}]
     if problems:
         raise InputError(problems)
     plan = _build_plan(doc, data)
     object.__setattr__(plan, _CHECKED, True)  # loaded here: evaluating it again needs no second check
+    return plan
+
+
+def derived(source: Plan, plan: Plan) -> Plan:
+    """``plan``, built by the library from the parts of ``source`` (e.g. its ``before`` as a plan of
+    its own), passes through the boundary unchecked when ``source`` did: its values were checked."""
+    if getattr(source, _CHECKED, False):
+        object.__setattr__(plan, _CHECKED, True)
     return plan
 
 
@@ -138,13 +149,23 @@ def _document(source: Any, filename: Optional[str], limits: Limits) -> Document:
         raise _input_error(filename or "<input>", "not-a-plan",
                            f"Kế hoạch phải là đường dẫn tệp, một dict hoặc một Plan, không phải {kind}.",
                            f"A plan must be a file path, a mapping or a Plan, not {kind}.")
+    if _is_sheets(source):  # a workbook or a folder of CSV files: the formats front-end reads it
+        from .formats.document import load_document
+
+        return load_document(source, filename)
     doc = load_file(source, max_bytes=limits.max_bytes)
     return replace(doc, filename=filename) if filename else doc
 
 
+def _is_sheets(source: str | os.PathLike) -> bool:
+    path = os.fspath(source)
+    return path.lower().endswith((".xlsx", ".xlsm", ".xltx", ".xltm", ".xlsb", ".xls")) or os.path.isdir(path)
+
+
 def _looks_like_text(source: str) -> bool:
-    """True for plan text given where a path belongs (a path has no line break and no brace first)."""
-    return "\n" in source or source.lstrip()[:1] in ("{", "[") or len(source) > 4096
+    """True for plan text given where a path belongs (a path has no line break, does not open with a
+    brace and is not kilobytes long)."""
+    return "\n" in source or source.lstrip().startswith("{") or len(source) > 4096
 
 
 def _input_error(filename: str, code: str, vi: str, en: str, path: str = "") -> InputError:

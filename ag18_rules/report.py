@@ -1,7 +1,7 @@
 """The report of one evaluation: findings, target progress, what was not applicable.
 
 Plain frozen data with a stable JSON form (``ag18-report/1``, see ``docs/report.md``); rendering
-to text lives in :mod:`ag18_rules.render`.  Nothing here evaluates anything.
+to text lives in :mod:`ag18_rules.formats`.  Nothing here evaluates anything.
 """
 from __future__ import annotations
 

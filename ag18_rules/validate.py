@@ -49,8 +49,11 @@ def _plan(load_plan, path: Path, rule_ids):
 
 
 def _sniff(path: Path) -> str:
+    from .formats import PLAN_SUFFIXES
     from .source import load_file
 
+    if path.suffix.lower() in PLAN_SUFFIXES or path.is_dir():  # a workbook or CSV sheets can only be a plan
+        return "ag18-plan/1"
     doc = load_file(path)
     fmt = doc.data.get("format") if isinstance(doc.data, dict) else None
     return str(fmt or "")

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import ag18_rules
-from ag18_rules import diff, render
+from ag18_rules import diff
+from ag18_rules.formats import text as render
 from ag18_rules.engine import NEEDS
 from ag18_rules.errors import Text
 from ag18_rules.facts import CATALOGUE

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional
 
-from .explain import show
-from .report import Finding, Report
+from ..explain import show
+from ..report import Finding, Report
 
 _L = {
     "vi": {
