@@ -91,6 +91,7 @@ def _unused_parameters(policy) -> list[Diagnostic]:
     for rule in policy.rules:
         for check in rule.checks:
             used.update(check.parameters.values())
+            used.update(case.within_years for case in check.cases if case.within_years)
     return [Diagnostic("unused-parameter", Text(
         f"Tham số {p.id} không được quy tắc nào hay dữ kiện nào sử dụng",
         f"Parameter {p.id} is read by no rule and no derived fact"), p.span)
