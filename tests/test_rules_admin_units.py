@@ -265,8 +265,15 @@ def test_decree_33_adds_workers_for_population_and_area(policy):
     assert dict(hamlet.values) == {"part_time_workers": 4, "cap": 3}
     assert used(hamlet, "cap") == ("part_time.hamlet_max", 3, "2023-08-01", "Nghị định 33/2023/NĐ-CP", True)
     # the standards of thị trấn are not verified: its addition is unknown and 15 > 14 cannot be judged
-    assert not_applicable(after, "part-time-quota") == {("commune", "cho-moi/tt-cho-moi"): (
-        "missing data — part_time_extra: cannot be computed: population, area, kind or its standard is missing")}
+    na = not_applicable(after, "part-time-quota")
+    assert na["commune", "cho-moi/tt-cho-moi"] == (
+        "missing data — part_time_extra: cannot be computed: population, area, kind or its standard is missing")
+    # nor can the province-wide total, which needs every commune's cap
+    assert na["province-envelope", "ptq-extra-2023"].startswith("missing data — part_time_commune_caps_after: "
+                                                                "the cap of a commune cannot be computed")
+    assert na["commune-ended", None] == ("Parameter part_time.commune_after_end_max has no value on 2023-08-01 "
+                                         "(its first value applies from 2026-05-31)")
+    assert len(na) == 3
 
 
 def test_units_at_their_caps_pass_under_both_decrees(policy):
