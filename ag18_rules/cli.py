@@ -145,6 +145,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         "hiện từng điều kiện không đạt cùng các giá trị", "show each failing condition with its values"))
     c.add_argument("--by-head", action="store_true", help=t(
         "nhóm vi phạm theo người đứng đầu từng tổ chức", "group findings under the head of each organisation"))
+    c.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help=t(
+        "đánh giá nhiều đề án song song trên N tiến trình (mặc định 1)",
+        "evaluate many plans in parallel on N processes (default 1)"))
     _fix_args(c, t)
 
     c = command("diff", _diff, t(
@@ -217,6 +220,10 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     policy_args(c, backend=False)
     fmt(c)
 
+    c = command("serve", _serve, t(
+        "máy chủ HTTP: API dưới /v1 (OpenAPI tại /openapi.json) và bàn làm việc trên trình duyệt tại /",
+        "HTTP server: the API under /v1 (OpenAPI at /openapi.json) and the browser workbench at /"))
+    _serve_args(c, t)
     c = command("template", _template, t(
         "tạo bảng tính Excel mẫu để điền đề án", "write an Excel workbook to fill in a plan"))
     c.add_argument("out", metavar=t("TỆP.xlsx", "FILE.xlsx"))
@@ -291,12 +298,17 @@ def _check(args, out, err) -> int:
         names = expand_plans(args.plans)
         label = Text("Đang đánh giá", "Evaluating")(args.lang)
         with Progress(2 * len(names), label, err, enabled=not args.quiet) as progress:
-            plans = load_plans(policy, names, progress)  # all plans validated before any is evaluated
             fixes = FixOptions(limit=args.max_fixes) if not args.no_fixes else False
-            reports = []
-            for p in plans:
-                reports.append(policy.evaluate(p, as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True))
-                progress.step()
+            options = dict(as_of=args.as_of, explain=args.explain, fixes=fixes, origin=True)
+            if _in_parallel(args, names):  # each worker loads, validates and evaluates its plans
+                plans = names
+                reports = _check_many(policy, names, args.jobs, options, progress)
+            else:
+                plans = load_plans(policy, names, progress)  # all plans validated before any is evaluated
+                reports = []
+                for p in plans:
+                    reports.append(policy.evaluate(p, **options))
+                    progress.step()
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
         if args.format == "json":
             text = _check_json(args, plans, reports)
@@ -334,6 +346,22 @@ def _emit(args, text: str, out) -> None:
     if args.format == "text" and output in (None, "-") and colour_wanted(getattr(args, "color", "never"), out):
         text = paint(text)
     write_output(text, output, out)
+
+
+def _in_parallel(args, names) -> bool:
+    """``--jobs`` takes effect for several plan files read as text or JSON reports (the other
+    formats and --by-head need the loaded plans here)."""
+    return (args.jobs > 1 and len(names) > 1 and not args.by_head and args.format in ("text", "json")
+            and all(n != "-" and os.path.isfile(n) for n in names))
+
+
+def _check_many(policy, paths, jobs: int, options: dict, progress) -> list:
+    """Plans evaluated on ``jobs`` processes (each loads and validates its plans), in their order."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs) as pool:
+        return list(policy.evaluate_many(paths, executor=pool, progress=lambda done, total: progress.step(2),
+                                         **options))
 
 
 def _scorecard(args, out, err) -> int:
@@ -419,6 +447,36 @@ def _coverage(args, out, err) -> int:
     return EXIT_OK
 
 
+def _serve_args(c, t) -> None:
+    c.add_argument("--host", default="127.0.0.1", help=t(
+        "địa chỉ lắng nghe (mặc định 127.0.0.1, chỉ máy này)", "address to listen on (default 127.0.0.1, this machine only)"))
+    c.add_argument("--port", type=int, default=8018, help=t("cổng (mặc định 8018)", "port (default 8018)"))
+    c.add_argument("--policy", metavar=t("THƯ_MỤC", "DIR"), help=t(
+        "thư mục chính sách (mặc định: chính sách AG18 kèm theo)", "policy folder (default: the shipped AG18 policy)"))
+    c.add_argument("--workers", type=_count, default=1, metavar="N", help=t(
+        "số tiến trình máy chủ (mặc định 1)", "server processes (default 1)"))
+    c.add_argument("--store", metavar=t("TỆP", "PATH"), help=t(
+        "tệp SQLite lưu các phiên (mặc định ~/.local/state/ag18/sessions.sqlite3)",
+        "SQLite file that keeps the sessions (default ~/.local/state/ag18/sessions.sqlite3)"))
+    c.add_argument("--timeout", type=float, default=30.0, metavar=t("GIÂY", "SECONDS"), help=t(
+        "thời gian tối đa của một lần đánh giá (mặc định 30)", "longest one evaluation may take (default 30)"))
+    c.add_argument("--max-body", type=_count, default=20, metavar="MB", help=t(
+        "kích thước tối đa của nội dung gửi lên, MB (mặc định 20)", "largest request body in MB (default 20)"))
+    c.add_argument("--session-ttl", type=float, default=168.0, metavar=t("GIỜ", "HOURS"), help=t(
+        "phiên không dùng quá số giờ này thì bị xoá (mặc định 168)", "idle sessions are removed after this many hours (default 168)"))
+    c.add_argument("--max-sessions", type=_count, default=1000, metavar="N", help=t(
+        "số phiên tối đa (mặc định 1000)", "most sessions kept (default 1000)"))
+    c.add_argument("--cors", action="append", default=[], metavar=t("NGUỒN", "ORIGIN"), help=t(
+        "cho phép trang web từ nguồn này gọi API (lặp lại được; mặc định tắt)",
+        "let pages from this origin call the API (repeatable; off by default)"))
+
+
+def _serve(args, out, err) -> int:
+    from .server.serve import serve
+
+    return serve(host=args.host, port=args.port, policy=args.policy, workers=args.workers, store=args.store,
+                 deadline=args.timeout, body_limit=args.max_body * 1024 * 1024, session_ttl=args.session_ttl * 3600,
+                 max_sessions=args.max_sessions, cors=args.cors, lang=args.lang, err=err)
 def _template(args, out, err) -> int:
     from .formats.commands import run_template
 

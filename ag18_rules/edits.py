@@ -12,7 +12,7 @@ from typing import Callable, Mapping, Optional
 from .model import AdminUnit, Organization, Person, Plan, Post, Staff, Task, Transition
 
 __all__ = [
-    "add_transitions", "merge_org", "merge_unit", "merged_unit", "set_org", "set_orgs", "set_person", "set_task", "set_unit", "upsert_task",
+    "add_transitions", "merge_org", "merge_unit", "merged_unit", "set_org", "set_orgs", "set_units", "set_person", "set_task", "set_unit", "upsert_task",
 ]
 
 
@@ -44,6 +44,11 @@ def upsert_task(plan: Plan, task: Task) -> Plan:
 
 def set_unit(plan: Plan, uid: str, change: Callable[[AdminUnit], AdminUnit]) -> Plan:
     return _after(plan, admin_units=tuple(change(u) if u.id == uid else u for u in plan.after.admin_units))
+
+
+def set_units(plan: Plan, changes: Mapping[str, Callable[[AdminUnit], AdminUnit]]) -> Plan:
+    """``plan`` with each administrative unit of ``after`` named in ``changes`` replaced, in one pass."""
+    return _after(plan, admin_units=tuple(changes[u.id](u) if u.id in changes else u for u in plan.after.admin_units))
 
 
 def set_person(plan: Plan, pid: str, change: Callable[[Person], Person]) -> Plan:
@@ -86,9 +91,11 @@ def merge_org(plan: Plan, victim_id: str, into_id: str) -> Plan:
         merged if o.id == into_id else replace(o, parent=into_id) if o.parent == victim_id else o
         for o in plan.after.organizations if o.id != victim_id
     )
-    tasks = tuple(_task_moved(t, victim_id, into_id) for t in plan.after.tasks)
+    # only what names the victim changes; the rest is shared with the plan as it was
+    tasks = tuple(_task_moved(t, victim_id, into_id) if victim_id in (t.lead or ()) or victim_id in t.support else t
+                  for t in plan.after.tasks)
     people = tuple(replace(p, posts=tuple(Post(into_id if s.org == victim_id else s.org, s.role) for s in p.posts))
-                   for p in plan.after.people)
+                   if any(s.org == victim_id for s in p.posts) else p for p in plan.after.people)
     transitions = tuple(replace(t, to=into_id) if t.to == victim_id else t for t in plan.transitions)
     waivers = tuple(replace(w, entity=into_id) if w.entity == victim_id else w for w in plan.waivers)
     after_snap = replace(plan.after, organizations=orgs, tasks=tasks, people=people)

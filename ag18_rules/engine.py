@@ -12,7 +12,6 @@ import gc
 import os
 import threading
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence, Union
 
@@ -21,14 +20,15 @@ from .backends import get_backend
 from .backends.base import Entity
 from .compiler import CompiledCheck, CompiledRule, compile_rules, param_field
 from .errors import Ag18Error, OptionError, Text
-from .facts import FactTable, derive, with_dated_facts
-from .facts.derive import DEFAULT_COUNTED
+from .facts import FactTable, with_dated_facts
+from .facts.derive import DEFAULT_COUNTED, derive_with_totals
 from .fixes import FixOptions, attach_fixes
 from .model import Plan
 from .origin import classify_origin
 from .parameters import ParameterSet, ended_reason
 from .report import NotApplicable, Report
 from .rulespec import load_rules
+from .stages import Active as _Active
 
 if TYPE_CHECKING:
     from .session import Session
@@ -122,14 +122,6 @@ def _check_options(*, explain: Any, fixes: Any, origin: Any) -> None:
 _Lookup = tuple[str, str, Any, tuple[str, ...]]
 
 
-@dataclass(frozen=True)
-class _Active:
-    """What applies on one date: the checks that run and what is not applicable, and why."""
-
-    checks: tuple[CompiledCheck, ...]
-    not_applicable: tuple[NotApplicable, ...]
-
-
 class Policy:
     """A compiled policy on one backend. Close it (or use ``with``) to stop backend workers."""
 
@@ -147,6 +139,8 @@ class Policy:
     def load(cls, path: Union[str, os.PathLike, None] = None, *, backend: str = "python") -> "Policy":
         """Read, check and compile the policy in ``path`` (default: the shipped one) on ``backend``;
         :class:`InputError` with every problem of its files."""
+        if path is not None and not isinstance(path, (str, os.PathLike)):
+            raise OptionError(f"a policy is a folder path, not {type(path).__name__}")
         directory = Path(path) if path is not None else shipped_policy_dir()
         params = ParameterSet.load(directory / "policy")
         rules = compile_rules(load_rules(directory / "rules"), params)
@@ -211,20 +205,32 @@ class Policy:
         with _COLLECTOR_PAUSED:
             report = self._report(plan, as_of, self.facts(plan, as_of), trace=explain)
         if origin:
-            report = classify_origin(self, plan, as_of, report)
+            report = classify_origin(lambda other: self._findings(other, as_of), plan, report)
         if fixes:
             report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None)
         return report
 
+    def evaluate_many(self, plans, *, executor=None, progress=False, **options):
+        """Reports of many plans (paths or mappings) in their order, here or on an executor or a
+        ``dask.distributed.Client``: see :func:`ag18_rules.batch.evaluate_many`."""
+        from .batch import evaluate_many
+
+        return evaluate_many(self, plans, executor=executor, progress=progress, **options)
+
     def session(self, plan: PlanInput, as_of: Optional[dt.date] = None) -> "Session":
         """An incremental session: ``plan`` evaluated once, then edited with ``session.apply(changes)``.
 
-        ``session.report`` is always what ``evaluate(session.plan, as_of=...)`` gives (no fixes, no
-        origin); see :mod:`ag18_rules.session` for the form of changes.
+        ``session.report`` is always what ``evaluate(session.plan, as_of=..., fixes=False, origin=False)``
+        gives; see :mod:`ag18_rules.session` for the form of changes.
         """
         from .session import Session
 
         return Session(self, self.load_plan(plan), _as_of(as_of))
+
+    def _findings(self, plan: Plan, as_of: dt.date) -> Report:
+        """The report of a plan built from a checked one (``before`` as a plan): no second check."""
+        with _COLLECTOR_PAUSED:
+            return self._report(plan, as_of, self.facts(plan, as_of))
 
     def check(self, rule_id: str, check_id: str) -> CompiledCheck:
         """The compiled check ``check_id`` of rule ``rule_id``."""
@@ -239,9 +245,14 @@ class Policy:
         return DEFAULT_COUNTED
 
     def facts(self, plan: Plan, as_of: dt.date) -> FactTable:
-        """The facts the checks read, derived from a loaded ``plan`` as of ``as_of``."""
-        table = derive(plan, counted_categories=self.counted_categories(as_of), rule_ids=self.rule_ids)
-        return with_dated_facts(table, self.params, as_of)
+        """Every entity's facts on ``as_of``, dated facts included."""
+        return self.facts_with_totals(plan, as_of)[0]
+
+    def facts_with_totals(self, plan: Plan, as_of: dt.date, only=None) -> tuple[FactTable, dict]:
+        """:meth:`facts` and the plan's additive totals (or, with ``only``, those organisations' share)."""
+        table, sums = derive_with_totals(plan, counted_categories=self.counted_categories(as_of),
+                                         rule_ids=self.rule_ids, only=only)
+        return with_dated_facts(table, self.params, as_of), sums
 
     def evaluate_part(self, plan: Plan, as_of: dt.date, table: FactTable, indices: Sequence[int]) -> Report:
         """The report of ``plan`` on the entities ``indices`` of its fact ``table`` only (the plan record

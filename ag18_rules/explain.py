@@ -21,7 +21,7 @@ from .report import Finding, NotApplicable, ParameterUse, Report, TargetProgress
 
 if TYPE_CHECKING:
     from .compiler import CompiledCheck, CompiledRule
-    from .engine import Policy, _Active
+    from .stages import Active as _Active, PolicyView as Policy
 
 
 def build_report(policy: "Policy", plan: Plan, as_of: dt.date, table: FactTable, entities, resolved,

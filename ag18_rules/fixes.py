@@ -24,14 +24,16 @@ from .expr import trace
 from .expr.nodes import names as names_of
 from .facts import EntityRef
 from .levers import Change, Context, Edit, Lever, levers_for
+from .changes import local_changes
 from .levers.base import PlanIndex
+from .live import LiveEvaluation
 from .model import Plan
 from .report import Finding, Report
 from .serial import JsonForm
 
 if TYPE_CHECKING:
     from .compiler import CompiledCheck
-    from .engine import Policy
+    from .stages import PolicyView as Policy
 
 __all__ = ["Fix", "FixOptions", "NO_FIX_TEXTS", "attach_fixes"]
 
@@ -76,8 +78,12 @@ class Fix(JsonForm):
 
     @property
     def plan(self) -> Optional[Plan]:
-        """The plan with the change made (built on first access)."""
+        """The plan with the change made (built on first access; None once the fix was pickled)."""
         return self.edit.plan if hasattr(self.edit, "plan") else self.edit
+
+    def __getstate__(self) -> dict:
+        """A fix travels (to another process) without its changed plan: ``changes`` say what it is."""
+        return {**self.__dict__, "edit": None}
 
     def to_dict(self, lang: str = "vi") -> dict:
         first = self.changes[0] if self.changes else None
@@ -122,11 +128,15 @@ class _Trial:
     """What evaluating a changed plan showed: the finding gone or not, and the error findings it added."""
 
     edit: Edit
-    report: Report  # of the changed plan
+    view: Any  # the changed plan's evaluation: a live trial or a full report's view
     size: int
     gone: bool  # the finding is no longer reported (nor hidden as undecidable)
     back: bool  # a finding an earlier change removed is reported again
     new_errors: tuple[Finding, ...]
+
+    @property
+    def report(self) -> Report:
+        return self.view.report
 
     @property
     def clean(self) -> bool:
@@ -148,7 +158,8 @@ class _Search:
                  options: FixOptions, gone: tuple[Finding, ...] = (), depth: int = 0):
         self.policy, self.plan, self.as_of, self.options = policy, plan, as_of, options
         self.base, self.errors, self.gone, self.depth = base, errors, gone, depth
-        self.table = policy.facts(plan, as_of)
+        self.live = LiveEvaluation(policy, plan, as_of) if depth == 0 else None
+        self.table = self.live.table if self.live is not None else policy.facts(plan, as_of)
         self.index = PlanIndex(plan, self.table)
         self.rows = {key: values for key, (_, values) in self.index.rows.items()}
         self.counted = policy.counted_categories(as_of)
@@ -252,16 +263,22 @@ class _Search:
         """The smallest ``k`` from ``start`` for which the check holds on the facts of the changed plan."""
 
         def fixed(k: int) -> bool:
-            return budget.probe() and self._holds_in(lever.build(k).plan, check, ref)
+            return budget.probe() and self._holds_in(lever.build(k), check, ref)
 
         return _smallest(fixed, start, lever.limit)
 
     def _holds_with(self, ctx: Context, check: "CompiledCheck", changed: Mapping[str, Any]) -> bool:
-        values = self._resolved(check, {**ctx.values, **changed})
+        values = {**ctx.values, **changed}
+        self._resolve_into(check, values)
         return _passes(check, values)
 
-    def _holds_in(self, plan: Plan, check: "CompiledCheck", ref: EntityRef) -> bool:
-        table = self.policy.facts(plan, self.as_of)
+    def _holds_in(self, edit: Edit, check: "CompiledCheck", ref: EntityRef) -> bool:
+        trial = self._live_trial(edit)
+        if trial is not None:
+            row = trial.rows.get((ref.kind, ref.id)) if (ref.kind, ref.id) in trial.keys else \
+                (None, self.rows.get((ref.kind, ref.id)))
+            return row is None or row[1] is None or _passes(check, self._resolved(check, row[1]))
+        table = self.policy.facts(edit.plan, self.as_of)
         for r, entity in zip(table.refs, table.entities):
             if r.kind == ref.kind and r.id == ref.id:
                 return _passes(check, self._resolved(check, entity.values))
@@ -270,25 +287,34 @@ class _Search:
     def _resolved(self, check: "CompiledCheck", values: Mapping[str, Any]) -> dict:
         """The entity's facts with the check's parameters resolved for them (they may depend on the facts)."""
         out = dict(values)
-        for pid in check.parameters.values():
-            hit = self.policy.params.get(pid).resolve(self.as_of, out)
-            out[param_field(pid)] = hit.value if hit is not None else None
+        self._resolve_into(check, out)
         return out
+
+    def _resolve_into(self, check: "CompiledCheck", values: dict) -> None:
+        for pid in check.parameters.values():
+            hit = self.policy.params.get(pid).resolve(self.as_of, values)
+            values[param_field(pid)] = hit.value if hit is not None else None
 
     # ---------------------------------------------------------------- verification
 
     def _try(self, finding: Finding, lever: Lever, k: int) -> _Trial:
         """Evaluate the plan changed by ``lever`` at size ``k`` with the same policy and date."""
         edit = lever.build(k)
-        after = self._evaluate(edit.plan)
-        keys = {_key(f) for f in after.findings}
+        view = self._live_trial(edit) or _ReportView(self._evaluate(edit.plan))
 
         def absent(f: Finding) -> bool:
-            return _key(f) not in keys and not any(_covers(n, f) for n in after.not_applicable)
+            return not view.reported(f) and not view.undecided(f)
 
-        new = tuple(f for f in after.findings
+        new = tuple(f for f in view.new_findings()
                     if f.severity == "error" and not f.waived and _key(f) not in self.errors)
-        return _Trial(edit, after, k, absent(finding), not all(absent(f) for f in self.gone), new)
+        return _Trial(edit, view, k, absent(finding), not all(absent(f) for f in self.gone), new)
+
+    def _live_trial(self, edit: Edit):
+        """The changed plan evaluated locally from the search's live evaluation, when the edit allows."""
+        if self.live is None:
+            return None
+        changes = local_changes(self.live, [{"field": c.field, "to": c.new} for c in edit.changes])
+        return self.live.trial(changes) if changes is not None else None
 
     def _evaluate(self, plan: Plan) -> Report:
         """The report of a changed plan, the same as ``policy.evaluate`` would give, re-checking only
@@ -309,6 +335,23 @@ class _Search:
         na = [n for n in self.base.not_applicable if kept(n.entity)] + list(part.not_applicable)
         return replace(part, findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
                        not_applicable=tuple(sorted(na, key=lambda n: n.sort_key)))
+
+
+class _ReportView:
+    """A full report of a changed plan, asked the questions a live trial answers."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.keys = {_key(f) for f in report.findings}
+
+    def reported(self, finding: Finding) -> bool:
+        return _key(finding) in self.keys
+
+    def undecided(self, finding: Finding) -> bool:
+        return any(_covers(n, finding) for n in self.report.not_applicable)
+
+    def new_findings(self):
+        return self.report.findings
 
 
 def _unverified(finding: Finding, conflicts: Sequence[_Trial], hints: Sequence[Text]) -> Fix:

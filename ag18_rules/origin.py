@@ -8,15 +8,11 @@ reported apart from the violations.
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import replace
-from typing import TYPE_CHECKING, Optional
+from typing import Callable, Optional
 
 from .model import Plan
 from .report import Finding, Report, Resolved
-
-if TYPE_CHECKING:
-    from .engine import Policy
 
 __all__ = ["INTRODUCED", "PRE_EXISTING", "before_as_plan", "classify_origin"]
 
@@ -37,12 +33,13 @@ def _key(f: Finding) -> tuple:
     return (f.rule, f.check, f.entity.kind, f.entity.id)
 
 
-def classify_origin(policy: "Policy", plan: Plan, as_of: dt.date, report: Report) -> Report:
-    """``report`` with ``origin`` on every finding and the findings of ``before`` that the plan resolves."""
+def classify_origin(evaluate: Callable[[Plan], Report], plan: Plan, report: Report) -> Report:
+    """``report`` with ``origin`` on every finding and the findings of ``before`` that the plan resolves;
+    ``evaluate`` gives the report of a plan with the same policy and date."""
     before = before_as_plan(plan)
     if before is None:
         return replace(report, findings=tuple(replace(f, extra={**f.extra, "origin": None}) for f in report.findings))
-    earlier = policy.evaluate(before, as_of=as_of, fixes=False, origin=False)
+    earlier = evaluate(before)
     seen = {_key(f) for f in earlier.findings}
     now = {_key(f) for f in report.findings}
     findings = tuple(replace(f, extra={**f.extra, "origin": PRE_EXISTING if _key(f) in seen else INTRODUCED})

@@ -486,7 +486,10 @@ class _Loader:
 
     def _parameters(self, doc: Document, broken: set[str]) -> None:
         """Check and keep each parameter the schema found no fault in (schema faults are already reported)."""
-        for pid, raw in doc.data["parameters"].items():
+        parameters = doc.data.get("parameters")
+        if not isinstance(parameters, dict):  # missing or not a mapping: the schema said where
+            return
+        for pid, raw in parameters.items():
             prefix = format_path(("parameters", pid))
             if any(p == prefix or p.startswith((prefix + ".", prefix + "[")) for p in broken):
                 continue

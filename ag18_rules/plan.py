@@ -64,13 +64,14 @@ _SUGGESTION_BUDGET = 500_000
 
 
 def load_plan(
-    source: str | os.PathLike | Mapping | Plan,
+    source: str | os.PathLike | Mapping | Plan | Document,
     *,
     filename: Optional[str] = None,
     rule_ids: Optional[Collection[str]] = None,
     limits: Optional[Limits] = None,
 ) -> Plan:
-    """Load a plan from a YAML or JSON file, a mapping a program built, or a :class:`Plan`.
+    """Load a plan from a YAML or JSON file, a mapping a program built, a :class:`Plan`, or a
+    :class:`~.source.Document` read from bytes received elsewhere (an upload).
 
     Every kind of input passes the same checks at this one boundary: the schema, the references,
     finite numbers, text without NUL, control characters or lone surrogates, and ``limits``
@@ -90,7 +91,7 @@ def load_plan(
         object.__setattr__(plan, _CHECKED, True)
         return plan
     doc = _document(source, filename, limits)
-    data = schema.to_json_data(doc.data)
+    data = doc.data if doc.json_typed else schema.to_json_data(doc.data)
     problems = _boundary(doc, data, limits)
     if not problems:
         problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
@@ -136,6 +137,8 @@ def plan_to_dict(plan: Plan) -> dict:
 
 def _document(source: Any, filename: Optional[str], limits: Limits) -> Document:
     """The loaded file, or a position-less document around a program's mapping."""
+    if isinstance(source, Document):
+        return replace(source, filename=filename) if filename else source
     if isinstance(source, Mapping):
         return Document(_plain(source, limits.max_depth, filename or "<dict>"), filename or "<dict>")
     if isinstance(source, str) and _looks_like_text(source):
@@ -763,7 +766,44 @@ def _baseline(d: Optional[dict]) -> Optional[Baseline]:
     return None if d is None else Baseline(year=int(d["year"]), staff=int(d["staff"]))
 
 
-def _spans(doc: Document, data: dict) -> dict[str, Span]:
+class _Spans(Mapping):
+    """Where each entity is written, found on first use: most evaluations never ask, and finding
+    positions costs a second reading of the file (JSON) or a walk of every entity."""
+
+    def __init__(self, doc: Document):
+        if doc.json_typed:  # keep only the text: the data would hold the whole file's objects alive
+            from .source import load_text
+
+            filename, text = doc.filename, doc._text
+            self._source = lambda: load_text(text, filename)
+        else:
+            self._source = lambda: doc
+        self._found: Optional[dict] = None
+
+    def _spans(self) -> dict:
+        if self._found is None:
+            doc = self._source()
+            self._found = _entity_spans(doc, doc.data)
+            self._source = None
+        return self._found
+
+    def __getitem__(self, key: str) -> Span:
+        return self._spans()[key]
+
+    def __iter__(self):
+        return iter(self._spans())
+
+    def __len__(self) -> int:
+        return len(self._spans())
+
+
+def _spans(doc: Document, data: dict) -> Mapping[str, Span]:
+    if doc._root is None and doc._text is None:
+        return _entity_spans(doc, data)  # a program's mapping: the file name alone, found at once
+    return _Spans(doc)
+
+
+def _entity_spans(doc: Document, data: dict) -> dict[str, Span]:
     """Where each entity is written: ``after`` first, so a continuing entity points at its new form."""
     spans = {"plan": doc.span(("plan",))}
     for snap in ("after", "before"):

@@ -19,25 +19,23 @@ Field paths name entities of a snapshot by id, everything else by key or index::
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
 
-from .errors import Diagnostic, InputError, Span, Text
+from .errors import Diagnostic, InputError, Span
+from .live import LiveEvaluation
+from .changes import ID_LISTS, bad_change as _bad, local_changes, plain as _plain, steps as _steps
 from .model import Plan
 from .report import Finding, Report
 from .serial import JsonForm
 
 if TYPE_CHECKING:
-    from .engine import Policy
+    from .stages import PolicyView as Policy
 
 __all__ = ["Delta", "Session"]
 
-#: lists of a snapshot whose entries are named by id in a field path
-ID_LISTS = ("organizations", "tasks", "admin_units", "people")
-_STEP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]]*)\])?")
 _INDEXED = re.compile(r"\b(before|after)\.(organizations|tasks|admin_units|people)\[(\d+)\]")
 _MISSING = object()
 
@@ -82,34 +80,35 @@ class Session:
     """
 
     def __init__(self, policy: "Policy", plan: Plan, as_of: Optional[dt.date] = None):
-        from .plan import plan_to_dict
-
         self._policy = policy
         self._fixed_date = as_of
-        self._plan = plan
         self._source = plan.source
-        self._data = plan_to_dict(plan)
-        self._report = policy.evaluate(plan, as_of=self.as_of, fixes=False, origin=False)
+        self._live = LiveEvaluation(policy, plan, as_of or plan.effective)
+        self._report: Optional[Report] = None
 
     @property
     def as_of(self) -> dt.date:
         """The date the plan is evaluated on: the one given, else the plan's ``effective``."""
-        return self._fixed_date or self._plan.effective
+        return self._live.as_of
 
     @property
     def report(self) -> Report:
         """The current report, equal to ``policy.evaluate(session.plan, as_of=session.as_of, fixes=False,
         origin=False)``: the findings, without the fix search or the comparison with ``before``."""
+        if self._report is None:
+            self._report = self._live.report
         return self._report
 
     @property
     def plan(self) -> Plan:
         """The edited plan; ``plan_to_dict(session.plan)`` writes it back as YAML or JSON data."""
-        return self._plan
+        return self._live.plan
 
     def to_dict(self) -> dict:
-        """The edited plan in its canonical file form (a copy the caller may keep)."""
-        return copy.deepcopy(self._data)
+        """The edited plan in its canonical file form."""
+        from .plan import plan_to_dict
+
+        return plan_to_dict(self.plan)
 
     def apply(self, changes: Iterable[Mapping[str, Any]]) -> Delta:
         """Apply ``changes`` (``[{"field": ..., "to": ...}, ...]``) together; the report's delta.
@@ -117,20 +116,47 @@ class Session:
         Raises :class:`InputError` naming the field of a bad change (unknown field or id, a value the
         plan schema refuses, a dangling reference); the session is then unchanged.
         """
-        from .plan import load_plan
-
         changes = _as_list(changes)
-        data = copy.deepcopy(self._data)
+        for number, change in enumerate(changes):
+            _steps(change["field"], number)  # a malformed path is refused before anything else
+        local = local_changes(self._live, changes)
+        trial = self._live.trial(local) if local is not None else None
+        if trial is None:
+            return self._apply_in_full(changes)
+        old = self._live
+        before = {key: old.findings.get(key, ()) for key in trial.keys}
+        after = {key: trial.findings.get(key, ()) for key in trial.keys}
+        old.commit(trial)
+        self._report = None
+        return _delta(before, after)
+
+    def _apply_in_full(self, changes: list[Mapping[str, Any]]) -> Delta:
+        """The edit made on the plan's file form, which is loaded and evaluated again in full."""
+        from .plan import load_plan, plan_to_dict
+
+        data = plan_to_dict(self.plan)
         for number, change in enumerate(changes):
             _apply_one(data, change, number)
         try:
             plan = load_plan(data, filename=self._source, rule_ids=self._policy.rule_ids)
         except InputError as error:
             raise InputError(_by_id(d, data, self._source) for d in error.diagnostics) from None
-        report = self._policy.evaluate(plan, as_of=self._fixed_date or plan.effective, fixes=False, origin=False)
-        delta = delta_of(self._report, report)
-        self._data, self._plan, self._report = data, plan, report
-        return delta
+        old = self.report
+        self._live = LiveEvaluation(self._policy, plan, self._fixed_date or plan.effective)
+        self._report = None
+        return delta_of(old, self.report)
+
+
+def _delta(before: Mapping[tuple, Sequence[Finding]], after: Mapping[tuple, Sequence[Finding]]) -> Delta:
+    """The delta of the findings of some entities, in report order."""
+    old = {finding_key(f): f for fs in before.values() for f in fs}
+    new = {finding_key(f): f for fs in after.values() for f in fs}
+    order = lambda f: f.sort_key  # noqa: E731
+    return Delta(
+        added=tuple(sorted((f for k, f in new.items() if k not in old), key=order)),
+        removed=tuple(sorted((f for k, f in old.items() if k not in new), key=order)),
+        changed=tuple(sorted((f for k, f in new.items() if k in old and old[k] != f), key=order)),
+    )
 
 
 # --------------------------------------------------------------------------- changes on file data
@@ -148,32 +174,6 @@ def _as_list(changes: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
         if not isinstance(change["field"], str):
             raise _bad(number, "", "'field' phải là một đường dẫn dạng chuỗi.", "'field' must be a path string.")
     return out
-
-
-def _bad(number: int, field: str, vi: str, en: str) -> InputError:
-    return InputError([Diagnostic("bad-change", Text(vi, en), Span(f"<change {number + 1}>"), field)])
-
-
-def _steps(field: str, number: int) -> list[tuple[str, Optional[str]]]:
-    """``a.b[x].c`` as [("a", None), ("b", "x"), ("c", None)]; ids may hold dots, never ``]``."""
-    steps, pos = [], 0
-    while pos < len(field):
-        match = _STEP.match(field, pos)
-        if match is None:
-            raise _bad(number, field, f"Đường dẫn trường '{field}' không hợp lệ.", f"Malformed field path '{field}'.")
-        steps.append((match.group(1), match.group(2)))
-        pos = match.end()
-        if pos < len(field):
-            if field[pos] != ".":
-                raise _bad(number, field, f"Đường dẫn trường '{field}' không hợp lệ.",
-                           f"Malformed field path '{field}'.")
-            pos += 1
-            if pos == len(field):
-                raise _bad(number, field, f"Đường dẫn trường '{field}' không hợp lệ.",
-                           f"Malformed field path '{field}'.")
-    if not steps:
-        raise _bad(number, field, "Thiếu đường dẫn trường.", "The field path is empty.")
-    return steps
 
 
 def _apply_one(data: dict, change: Mapping[str, Any], number: int) -> None:
@@ -264,17 +264,6 @@ def _unknown(field: str, number: int, key: Optional[str] = None) -> InputError:
         return _bad(number, field, f"Không có mục nào mang mã '{key}' cho trường '{field}'.",
                     f"No entry '{key}' for the field '{field}'.")
     return _bad(number, field, f"Kế hoạch không có trường '{field}'.", f"The plan has no field '{field}'.")
-
-
-def _plain(value: Any) -> Any:
-    """A change's value as file data: a private copy, tuples as lists (a fix's values may be either)."""
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def _by_id(diagnostic: Diagnostic, data: dict, source: Optional[str]) -> Diagnostic:

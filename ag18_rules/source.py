@@ -44,6 +44,7 @@ __all__ = [
     "MAX_NODES",
     "Document",
     "format_path",
+    "load_bytes",
     "load_file",
     "load_text",
 ]
@@ -66,6 +67,7 @@ _JSON_LITERAL = re.compile(
 )
 # Characters YAML forbids in a stream; checked up front so both parsers report them alike.
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _PLAIN_KEY = re.compile(r"[^.\[\]\s\"']+\Z")
 
 
@@ -105,6 +107,28 @@ class Document:
     filename: str
     lines: tuple[str, ...] = field(default=(), repr=False)
     _root: tuple[int, _Marks | None] | None = field(default=None, repr=False, compare=False)
+    # the text, when positions are found only once a diagnostic asks for one (JSON read by json.loads)
+    _text: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def json_typed(self) -> bool:
+        """True when the data has only JSON's types (read by the JSON parser): no dates to convert."""
+        return self._text is not None
+
+    @property
+    def _marks(self) -> tuple[int, _Marks | None] | None:
+        """The positions of every node: read along with the data, or on first need."""
+        if self._root is None and self._text is not None and not getattr(self, "_no_marks", False):
+            # libyaml refuses surrogate-pair escapes that JSON allows; one of the same length keeps
+            # every position where it is
+            text = _SURROGATE_PAIR.sub(r"\\u0041\\u0041", self._text)
+            try:
+                _, root = _Builder(self.filename, self.lines, _is_json(self.filename)).build(text)
+            except InputError:  # not expected for text json.loads read; then: file-only positions
+                object.__setattr__(self, "_no_marks", True)
+                return None
+            object.__setattr__(self, "_root", root)
+        return self._root
 
     def span(self, path: tuple) -> Span:
         """The position of the value at ``path``, or of its deepest existing ancestor."""
@@ -128,9 +152,10 @@ class Document:
 
     def _locate(self, path: tuple) -> tuple[Span | None, Span]:
         """(key span of the last step if it is an existing key, span of the deepest value found)."""
-        if self._root is None:
+        root = self._marks
+        if root is None:
             return None, Span(self.filename)
-        value, (pos, marks) = self.data, self._root
+        value, (pos, marks) = self.data, root
         key_pos = None
         for step in path:
             found = _step(value, marks, step)
@@ -177,6 +202,13 @@ def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Documen
     """Load a YAML or JSON file (strict JSON if named ``.json``); refuse it past ``max_bytes``."""
     filename = os.fsdecode(path)
     raw = _read(filename, max_bytes)
+    return _load(_decode(raw, filename), filename)
+
+
+def load_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> Document:
+    """Load YAML or JSON bytes received from elsewhere (an upload), named ``filename`` in diagnostics."""
+    if len(raw) > max_bytes:
+        raise _file_error(filename, "too-large", *_too_large_text(len(raw), max_bytes))
     return _load(_decode(raw, filename), filename)
 
 
@@ -254,6 +286,12 @@ def _load(text: str, filename: str) -> Document:
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         raise InputError([_bad_character(text, bad.start(), filename, lines)])
+    if _is_json(filename):
+        from .jsonload import load_json
+
+        data = load_json(text, filename, lines)
+        if data is not None:
+            return Document(data, filename, lines, None, text)
     builder = _Builder(filename, lines, _is_json(filename))
     data, root = builder.build(text)
     return Document(data, filename, lines, root)

@@ -61,13 +61,14 @@ class _Builder:
     """The plan under construction: both snapshots' organisations and tasks, in order."""
 
     rng: random.Random
+    rate: float = FAULT_RATE
     before: list[Organization] = field(default_factory=list)
     after: list[Organization] = field(default_factory=list)
     tasks_before: list[Task] = field(default_factory=list)
     tasks_after: list[Task] = field(default_factory=list)
 
     def fault(self) -> bool:
-        return self.rng.random() < FAULT_RATE
+        return self.rng.random() < self.rate
 
     def both(self, org: Organization) -> None:
         self.before.append(org)
@@ -85,9 +86,11 @@ class _Block:
     merged_into: Mapping[str, str]
 
 
-def synthetic_plan(orgs: int, seed: int = SEED) -> Plan:
-    """A plan of about ``orgs`` organisations and as many tasks; the same for the same arguments."""
-    build = _Builder(random.Random(f"{seed}:{orgs}"))
+def synthetic_plan(orgs: int, seed: int = SEED, fault_rate: float = FAULT_RATE) -> Plan:
+    """A plan of about ``orgs`` organisations and as many tasks; the same for the same arguments.
+    ``fault_rate`` 0.11 puts about 10 % of the entities in violation."""
+    build = _Builder(random.Random(f"{seed}:{orgs}" if fault_rate == FAULT_RATE else f"{seed}:{orgs}:{fault_rate}"),
+                     fault_rate)
     for org in ROOT_ORGS:
         build.both(org)
     for i in range(max(1, round((orgs - len(ROOT_ORGS)) / BLOCK_ORGS))):

@@ -191,6 +191,16 @@ def test_nesting_of_a_thousand_levels_is_an_input_error_not_a_recursion_error(po
     assert error.value.diagnostics[0].path.startswith("after.admin_units[0].x.x.x")
 
 
+def test_a_bad_policy_argument_is_the_librarys_error():
+    with pytest.raises(OptionError, match="folder path"):
+        load_policy(123)
+    with pytest.raises(OptionError, match="unknown backend 'x'"):
+        load_policy(backend="x")
+    with pytest.raises(InputError) as error:
+        load_policy("/no/such/folder")
+    assert [d.code for d in error.value.diagnostics] == ["file-not-found"]
+
+
 # --------------------------------------------------------------------------- values at the boundary
 
 

@@ -436,3 +436,26 @@ def test_every_lever_moves_a_fact_of_the_catalogue():
     from ag18_rules.levers import LEVERS
 
     assert [key for key in LEVERS if key[1] not in CATALOGUE[key[0]]] == []
+
+
+def test_many_units_under_one_parent_cost_the_fix_search_linear_work(monkeypatch):
+    """1,500 sub-standard hamlets of one commune: each finding looks at a few ranked siblings, never
+    at all of them (the search was quadratic: 10,000 units took over 400 s)."""
+    from ag18_rules.levers.base import PlanIndex
+
+    hamlets = [{"id": f"c/ap-{i:04d}", "name": f"Ấp {i}", "level": "hamlet", "kind": "ap", "parent": "c",
+                "terrain": "plains", "households": 100 + i % 50} for i in range(1500)]
+    plan = {"format": "ag18-plan/1", "plan": {"id": "many", "effective": "2021-01-01"},
+            "after": {"admin_units": [{"id": "c", "name": "Xã C", "level": "commune", "kind": "xa",
+                                       "terrain": "plains"}, *hamlets]}}
+    looked, built = [], []
+    siblings, init = PlanIndex.unit_siblings, PlanIndex.__init__
+    monkeypatch.setattr(PlanIndex, "unit_siblings",
+                        lambda self, unit, limit: looked.append(unit.id) or siblings(self, unit, limit))
+    monkeypatch.setattr(PlanIndex, "__init__", lambda self, *a: built.append(1) or init(self, *a))
+    report = ag18_rules.load_policy().evaluate(plan, fixes=True)
+    merge = [f for f in report.findings if f.rule == "hamlet-merge-required"]
+    assert len(merge) == 1500
+    assert len(built) == 1 and len(looked) >= 1500  # one index, every finding sized from it
+    first = merge[0].extra["fixes"][0]
+    assert first.verified and first.changes[0].field == f"after.admin_units[{merge[0].entity.id}]"

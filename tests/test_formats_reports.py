@@ -152,6 +152,7 @@ def test_html_report_shows_verdict_trees_charts_findings_basis_and_not_applicabl
     for org in plan.after.organizations + plan.before.organizations:
         assert f'data-entity="{org.id}"' in page
     assert "sáp nhập vào" in page and "hợp nhất từ" in page  # merged organisations shown as such
+    assert 'node-head">Người đứng đầu: p-tccb-01<' in page  # the plan names no one: its pseudonym
     assert "Nghị định 107/2020/NĐ-CP" in page and "Điều khoản GOAL-2021-1" in page
     assert "Thay đổi đề xuất (đã kiểm tra lại)" in page and "do kế hoạch gây ra" in page
     assert "Không áp dụng" in page and "@page { size: A4" in page

@@ -138,7 +138,8 @@ def test_the_plugin_costs_nothing_where_it_is_not_used(pytester):
             assert "hypothesis" not in sys.modules
             assert "ag18_rules.testing" not in sys.modules
     """))
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:hypothesispytest",
+                                  "-p", "no:schemathesis").assert_outcomes(passed=1)
 
 
 def test_the_ci_profile_can_be_chosen_on_the_command_line(pytester):

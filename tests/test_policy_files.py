@@ -86,3 +86,16 @@ def test_a_misspelt_table_key_of_an_enumerated_fact_is_refused(policy_dir):
 
 def test_the_shipped_policy_has_no_unknown_enumerated_value():
     assert load_policy().rules
+
+
+@pytest.mark.parametrize("replacement", ["parameters:", "parameter:", "parameters: []"])
+def test_a_parameter_file_without_its_parameters_mapping_is_a_diagnostic(policy_dir, replacement):
+    """Found by scripts/fuzz.py: a missing or null `parameters:` crashed the loader."""
+    path = policy_dir / "policy" / "staff.yaml"
+    text = path.read_text(encoding="utf-8")
+    cut = text.index("parameters:")
+    path.write_text(text[:cut] + replacement + "\n", encoding="utf-8")
+    problems = _problems(policy_dir)
+    assert problems and all(Path(d.span.file).name == "staff.yaml" and d.span.line >= 1 for d in problems
+                            if Path(d.span.file).name == "staff.yaml")
+    assert any(Path(d.span.file).name == "staff.yaml" for d in problems)

@@ -1,5 +1,6 @@
 """Incremental sessions: edits in the form of a fix's changes, deltas, refusals that change nothing,
 and the property that a session's report is always a fresh evaluation of its plan."""
+import os
 from pathlib import Path
 
 import pytest
@@ -185,15 +186,30 @@ def _org_changes(plan):
             "name": f"Mới {i}", "type": "internal_unit", "parent": orgs[0] if orgs else None, "deputies": d}},
             st.integers(0, 3), small),
     ]
+    if orgs:
+        choices.append(st.builds(lambda o, n: {"field": f"after.organizations[{o}].name", "to": n}, org,
+                                 st.sampled_from(["A", "Phòng Z", "Ban M"])))
     if before:
         choices.append(st.builds(lambda o, s: {"field": f"after.organizations[{o}].formed_from", "to": s}, org,
                                  st.lists(st.sampled_from(before + ["gone"]), max_size=3, unique=True)))
+        choices.append(st.builds(lambda f, out, t, n: {"field": "transitions", "to": {
+            "from": f, "outcome": out, "count": n, **({"to": t} if out == "transfer" else {})}},
+            st.sampled_from(before), st.sampled_from(["streamlining", "transfer", "retirement"]),
+            st.sampled_from(orgs or ["nowhere"]), st.integers(0, 5)))
+    if plan.transitions:
+        choices.append(st.builds(lambda i, n: {"field": f"transitions[{i}].count", "to": n},
+                                 st.integers(0, len(plan.transitions) - 1), st.integers(0, 9)))
+    choices.append(st.builds(lambda s: {"field": "plan.approval.status", "to": s},
+                             st.sampled_from(["draft", "submitted", "approved"])))
+    choices.append(st.builds(lambda n: {"field": "baseline.staff", "to": n}, st.integers(0, 500)))
     if tasks and orgs:
         task = st.sampled_from(tasks)
         choices += [
             st.builds(lambda t, ls: {"field": f"after.tasks[{t}].lead", "to": ls}, task,
                       st.one_of(st.sampled_from(orgs), st.lists(st.sampled_from(orgs), max_size=3, unique=True))),
             st.builds(lambda t: {"field": f"after.tasks[{t}]", "to": None}, task),
+            st.builds(lambda i, o: {"field": f"after.tasks[added-{i}]", "to": {"name": f"Việc {i}", "lead": o}},
+                      st.integers(0, 2), st.sampled_from(orgs)),
         ]
         if people:
             choices.append(st.builds(lambda t, p: {"field": f"after.tasks[{t}].lead_person", "to": p}, task,
@@ -209,15 +225,22 @@ def _org_changes(plan):
                       st.integers(0, 30)),
             st.builds(lambda u, a: {"field": f"after.admin_units[{u}].area_km2", "to": a}, unit,
                       st.floats(0, 400, allow_nan=False).map(lambda x: round(x, 2))),
+            st.builds(lambda u, m: {"field": f"after.admin_units[{u}].allowance.mode", "to": m}, unit,
+                      st.sampled_from(["lump_sum", "per_person", "bogus"])),
+            st.builds(lambda u, c: {"field": f"after.admin_units[{u}].class", "to": c}, unit, st.integers(0, 4)),
         ]
     return st.lists(st.lists(st.one_of(choices), min_size=1, max_size=3), min_size=1, max_size=5)
 
 
-@pytest.mark.parametrize("path", [DRAFT, HAMLETS, PROVINCE], ids=lambda p: p.stem)
+EXAMPLES = int(os.environ.get("AG18_SESSION_EXAMPLES", "15"))
+
+
+@pytest.mark.parametrize("path", [DRAFT, HAMLETS, PROVINCE, ROOT / "examples" / "district-party-2019.yaml"],
+                         ids=lambda p: p.stem)
 def test_after_any_changes_the_report_is_a_fresh_evaluation(policy, path):
     plan = load_plan(path)
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
     @given(_org_changes(plan))
     def check(history):
         session = policy.session(plan)
@@ -233,3 +256,13 @@ def test_after_any_changes_the_report_is_a_fresh_evaluation(policy, path):
         assert load_plan(plan_to_dict(session.plan)) == session.plan
 
     check()
+
+
+def test_a_repeated_transition_settles_positions_again(policy):
+    """An appended copy of an existing transition is an edit too (the local path compares by position)."""
+    session = policy.session(DRAFT)
+    settle = {"field": "transitions", "to": {"from": "sonv/chi-cuc-vtlt", "outcome": "streamlining", "count": 1}}
+    session.apply([settle])
+    session.apply([settle])
+    assert len(session.plan.transitions) == len(load_plan(DRAFT).transitions) + 2
+    assert session.report == fresh(policy, session)

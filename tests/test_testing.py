@@ -80,7 +80,7 @@ def test_dates_reach_both_sides_of_a_decree():
 @given(compliant_plans())
 def test_compliant_plans_pass(policy, plan):
     """Built to pass, never filtered: the policy finds no unwaived error in any of them."""
-    report = policy.evaluate(plan)
+    report = policy.evaluate(plan, fixes=False)
     assert report.verdict == "pass", _show(_errors(report))
     assert not [f for f in report.findings if f.severity == "error"], "compliant plans need no waiver"
 
@@ -88,7 +88,7 @@ def test_compliant_plans_pass(policy, plan):
 @settings(CI, max_examples=30)
 @given(compliant_plans(fast=True), plans(fast=True))
 def test_fast_mode_builds_the_same_kinds_of_plan(policy, good, any_plan):
-    assert policy.evaluate(good).verdict == "pass"
+    assert policy.evaluate(good, fixes=False).verdict == "pass"
     assert load_plan(plan_to_dict(any_plan)) == any_plan
 
 
@@ -99,7 +99,7 @@ def test_sample_plans_are_the_same_on_every_run_and_of_every_kind(policy):
     assert {k for k, _ in first} == {"any", "compliant", "mutant"}
     for kind, plan in first:
         if kind == "compliant":
-            assert policy.evaluate(plan).verdict == "pass"
+            assert policy.evaluate(plan, fixes=False).verdict == "pass"
     assert [plan_to_dict(p) for _, p in sample_plans(policy, 5, seed=4)] != [plan_to_dict(p) for _, p in first[:5]]
 
 
@@ -129,7 +129,7 @@ def test_each_mutation_triggers_its_rule_and_no_other_error(policy, name):
     @settings(CI, max_examples=12, suppress_health_check=list(CI.suppress_health_check) + [HealthCheck.filter_too_much])
     @given(mutants(policy, only=[name]))
     def check(mutant):
-        report = policy.evaluate(mutant.plan)
+        report = policy.evaluate(mutant.plan, fixes=False)
         assert any(f.rule == mutation.rule for f in report.findings), f"{name} did not trigger {mutation.rule}"
         allowed = {mutation.rule, *mutation.implies}
         assert not [f for f in _errors(report) if f.rule not in allowed], _show(_errors(report))
@@ -252,8 +252,8 @@ def test_renaming_ids_and_reordering_lists_change_nothing_but_the_names(policy, 
             renamed[key] = data.draw(st.permutations(renamed[key]))
     back = {v: k for k, v in new.items()}
     for lang in ("vi", "en"):
-        expected = policy.evaluate(plan).to_json(lang)
-        got = _TOKEN.sub(lambda m: back[m.group(0)], policy.evaluate(renamed).to_json(lang))
+        expected = policy.evaluate(plan, fixes=False).to_json(lang)
+        got = _TOKEN.sub(lambda m: back[m.group(0)], policy.evaluate(renamed, fixes=False).to_json(lang))
         assert got == expected
 
 
@@ -264,8 +264,8 @@ def test_reordering_two_waivers_of_one_finding_changes_nothing(policy):
             "waivers": [{"rule": "fewer-units", "reason": "Lý do", "reference": "Công văn 1"},
                         {"rule": "fewer-units", "reason": "Lý do", "reference": "Công văn 2"}]}
     swapped = dict(plan, waivers=plan["waivers"][::-1])
-    assert [f.rule for f in policy.evaluate(plan).findings if f.waived] == ["fewer-units"]
-    assert policy.evaluate(swapped).to_json() == policy.evaluate(plan).to_json()
+    assert [f.rule for f in policy.evaluate(plan, fixes=False).findings if f.waived] == ["fewer-units"]
+    assert policy.evaluate(swapped, fixes=False).to_json() == policy.evaluate(plan, fixes=False).to_json()
 
 
 def test_swapping_the_ids_of_two_members_of_a_merger_group_moves_nothing(policy):
@@ -283,8 +283,8 @@ def test_swapping_the_ids_of_two_members_of_a_merger_group_moves_nothing(policy)
         return {(f.check, f.entity.name) for f in report.findings if f.rule == "no-staff-increase"}
 
     # the group's findings go to the member first by name (then by id)
-    assert ("merger", "Phòng Hai") in carriers(policy.evaluate(split("a", "b")))
-    assert carriers(policy.evaluate(split("b", "a"))) == carriers(policy.evaluate(split("a", "b")))
+    assert ("merger", "Phòng Hai") in carriers(policy.evaluate(split("a", "b"), fixes=False))
+    assert carriers(policy.evaluate(split("b", "a"), fixes=False)) == carriers(policy.evaluate(split("a", "b"), fixes=False))
 
 
 def _cut(data: dict, snap: str, oid: str, change) -> dict:
@@ -307,8 +307,8 @@ def test_removing_counted_staff_from_after_never_creates_a_no_staff_increase_fin
     def cut(o):
         o["staff"][category] -= taken
 
-    before = {(f.check, f.entity.id) for f in policy.evaluate(plan).findings if f.rule == "no-staff-increase"}
-    smaller = policy.evaluate(_cut(plan_to_dict(plan), "after", org.id, cut))
+    before = {(f.check, f.entity.id) for f in policy.evaluate(plan, fixes=False).findings if f.rule == "no-staff-increase"}
+    smaller = policy.evaluate(_cut(plan_to_dict(plan), "after", org.id, cut), fixes=False)
     after = {(f.check, f.entity.id) for f in smaller.findings if f.rule == "no-staff-increase"}
     assert after <= before
 
@@ -322,7 +322,7 @@ def test_removing_a_deputy_never_creates_a_deputy_cap_finding(policy, plan, data
     if not with_deputies:
         return
     org = data.draw(st.sampled_from(with_deputies))
-    before = {(f.check, f.entity.id) for f in policy.evaluate(plan).findings if f.rule == "deputy-cap"}
+    before = {(f.check, f.entity.id) for f in policy.evaluate(plan, fixes=False).findings if f.rule == "deputy-cap"}
     fewer = policy.evaluate(_cut(plan_to_dict(plan), "after", org.id, lambda o: o.update(deputies=o["deputies"] - 1)))
     children = {o.id for o in plan.after.organizations if o.parent == org.id}
     new = {(f.check, f.entity.id) for f in fewer.findings if f.rule == "deputy-cap"} - before
@@ -341,7 +341,7 @@ def test_a_waiver_only_removes_failures(policy, plan, data):
     if data.draw(st.booleans()):
         waiver["expires"] = (plan.effective + dt.timedelta(days=data.draw(st.integers(-2, 2)))).isoformat()
     waived = dict(original, waivers=original.get("waivers", []) + [{k: v for k, v in waiver.items() if v is not None}])
-    one, two = policy.evaluate(plan), policy.evaluate(waived)
+    one, two = policy.evaluate(plan, fixes=False), policy.evaluate(waived, fixes=False)
 
     def plain(f):
         return (f.rule, f.check, f.severity, f.entity, f.message, tuple(sorted(f.values.items(), key=str)))
@@ -357,7 +357,7 @@ def test_a_waiver_only_removes_failures(policy, plan, data):
 @given(st.one_of(plans(), mutants().map(lambda m: m.plan)))
 def test_the_json_report_round_trips(policy, plan):
     """The JSON text parses back to the report's data, and writing that data again gives the same text."""
-    report = policy.evaluate(plan, explain=True)
+    report = policy.evaluate(plan, explain=True, fixes=False)
     for lang in ("vi", "en"):
         text = report.to_json(lang)
         assert json.loads(text) == report.to_dict(lang)

@@ -22,6 +22,6 @@ def get_backend(name: str) -> Backend:
         from .durable import DurableBackend
 
         return DurableBackend()
-    from ..errors import Ag18Error
+    from ..errors import OptionError
 
-    raise Ag18Error(f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}")
+    raise OptionError(f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}")

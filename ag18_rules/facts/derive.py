@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Collection, Iterable, Optional, Sequence
 
 from ..backends.base import Entity
 from ..model import AdminUnit, Organization, Plan, Snapshot
@@ -40,18 +40,32 @@ def derive(
     rule_ids: Iterable[str] = (),
 ) -> FactTable:
     """Every fact of every entity of ``plan``, plan record first, then by kind and id."""
+    return derive_with_totals(plan, counted_categories=counted_categories, rule_ids=rule_ids)[0]
+
+
+def derive_with_totals(
+    plan: Plan,
+    *,
+    counted_categories: Sequence[str] = DEFAULT_COUNTED,
+    rule_ids: Iterable[str] = (),
+    only: Optional[Collection[str]] = None,
+) -> tuple[FactTable, dict]:
+    """:func:`derive`, and the plan's additive totals (:func:`plan_sums`), or with ``only`` the share
+    of those organisations (then the plan record's facts are not the plan's: see :mod:`.local`)."""
     counted = tuple(counted_categories)
     rows: list[tuple[EntityRef, dict]] = []
     orgs = _OrgFacts(plan, counted, frozenset(rule_ids))
-    rows.append((EntityRef("plan", plan.id, plan.title or plan.id), _plan_facts(plan, orgs)))
+    sums = plan_sums(plan, orgs, only)
+    rows.append((EntityRef("plan", plan.id, plan.title or plan.id), plan_facts(plan, sums)))
     rows.extend(orgs.rows())
     rows.extend(_task_rows(plan))
     rows.extend(_unit_rows(plan))
     rows.extend(_person_rows(plan))
-    return FactTable(
+    table = FactTable(
         entities=tuple(Entity(ref.kind, values) for ref, values in rows),
         refs=tuple(ref for ref, _ in rows),
     )
+    return table, sums
 
 
 # --------------------------------------------------------------------------- organisations
@@ -265,69 +279,108 @@ def _heads(snapshot: Snapshot) -> dict[str, str]:
 # --------------------------------------------------------------------------- plan
 
 
-def _reform_facts(orgs: _OrgFacts, has_before: bool) -> dict:
-    """Plan totals the 2025 reforms need: deputy directors before a merger, departments formed by a
-    province merger, and the specialised offices of commune people's committees (Resolution 332/NQ-CP)."""
+def plan_sums(plan: Plan, orgs: _OrgFacts, only: Optional[Collection[str]] = None) -> dict:
+    """The additive totals the plan's facts are made of.
+
+    With ``only``, the share of those organisations (and of the settlement units they represent)
+    alone: an edit that touches a few organisations moves the totals by the difference of their
+    shares, so the plan's facts are updated without walking the plan (see :mod:`.local`).
+    """
+    sums = dict.fromkeys(_SUMS, 0)
     after = orgs.after
-    offices = [o for o in after.values() if o.level == "commune" and o.type == "internal_unit"
-               and o.parent in after and after[o.parent].type == "people_committee"]
-    return {
-        "department_deputies_before": sum(o.deputies for o in orgs.before.values() if o.type == "department")
-        if has_before else None,
-        "province_merger_departments_after": sum(1 for o in after.values() if o.type == "department" and o.province_merger),
-        "merged_departments_after": sum(1 for o in after.values() if o.type == "department" and o.formed_from),
-        "commune_offices_after": len(offices),
-        "commune_office_deputies_after": sum(o.deputies for o in offices),
-        # filled in from dated parameters: see .dated
-        "part_time_communes_after": 0, "part_time_commune_workers_after": 0,
-        "part_time_commune_caps_after": None, "part_time_commune_figures": None,
-    }
+    for oid, o in after.items():
+        if only is None or oid in only:
+            _add_after(sums, o, orgs.staff_after[oid])
+            parent = after.get(o.parent) if o.parent is not None else None
+            if (o.level == "commune" and o.type == "internal_unit" and parent is not None
+                    and parent.type == "people_committee"):  # a specialised office of a commune (Res. 332/NQ-CP)
+                sums["commune_offices_after"] += 1
+                sums["commune_office_deputies_after"] += o.deputies
+    for oid, o in orgs.before.items():
+        if only is None or oid in only:
+            sums["orgs_before"] += 1
+            sums["staff_before"] += orgs.staff_before[oid]
+            sums["deputies_before"] += o.deputies
+            if o.type == "department":
+                sums["department_deputies_before"] += o.deputies
+    for rep, unit in orgs.settlement.items():
+        if only is None or rep in only:
+            sums["removed_positions"] += unit["removed_positions"]
+            sums["settled_positions"] += min(unit["settled_positions"], unit["removed_positions"])
+    if only is None:
+        sums["people_after"] = len(plan.after.people)
+        sums["admin_units"] = len(plan.after.admin_units) + (len(plan.before.admin_units) if plan.before else 0)
+    return sums
 
 
+_SUMS = ("orgs_after", "orgs_before", "staff_after", "staff_before", "deputies_after", "deputies_before",
+         "intermediate_after", "departments_after", "department_deputies_after", "district_offices_after",
+         "district_office_deputies_after", "province_party_bodies_after", "province_party_body_deputies_after",
+         "removed_positions", "settled_positions", "people_after", "admin_units", "department_deputies_before",
+         "province_merger_departments_after", "merged_departments_after", "commune_offices_after",
+         "commune_office_deputies_after")
 
-def _plan_facts(plan: Plan, orgs: _OrgFacts) -> dict:
-    after = list(orgs.after.values())
-    before = list(orgs.before.values())
+
+def _add_after(sums: dict, o: Organization, staff: int) -> None:
+    """One organisation of ``after``'s share of the plan's totals."""
+    sums["orgs_after"] += 1
+    sums["staff_after"] += staff
+    sums["deputies_after"] += o.deputies
+    sums["intermediate_after"] += o.intermediate
+    if o.type == "department":
+        sums["departments_after"] += 1
+        sums["department_deputies_after"] += o.deputies
+        sums["province_merger_departments_after"] += bool(o.province_merger)
+        sums["merged_departments_after"] += bool(o.formed_from)
+    elif o.type == "district_office":
+        sums["district_offices_after"] += 1
+        sums["district_office_deputies_after"] += o.deputies
+    elif o.type == "party_body" and o.level == "province":
+        sums["province_party_bodies_after"] += 1
+        sums["province_party_body_deputies_after"] += o.deputies
+
+
+def plan_facts(plan: Plan, sums: dict) -> dict:
+    """The plan record's facts from its totals (:func:`plan_sums`) and its own fields."""
     has_before = plan.before is not None
-    staff_after = sum(orgs.staff_after.values())
+    staff_after = sums["staff_after"]
     baseline = plan.baseline
     reduction = None
     if baseline and baseline.staff > 0:
         reduction = round((baseline.staff - staff_after) * 100 / baseline.staff, 4)
-    by_type = defaultdict(list)
-    for o in after:
-        by_type[o.type].append(o)
-    party = [o for o in by_type["party_body"] if o.level == "province"]
-    removed = settled = None
-    if has_before:
-        units = orgs.settlement
-        removed = sum(u["removed_positions"] for u in units.values())
-        settled_total = sum(min(u["settled_positions"], u["removed_positions"]) for u in units.values())
-        settled = settled_total
+    removed = sums["removed_positions"] if has_before else None
+    settled = sums["settled_positions"] if has_before else None
     return {
         "has_before": has_before,
         "has_baseline": baseline is not None,
-        "has_people": bool(plan.after.people),
-        "has_admin_units": bool(plan.after.admin_units or (plan.before and plan.before.admin_units)),
+        "has_people": sums["people_after"] > 0,
+        "has_admin_units": sums["admin_units"] > 0,
         "province_class": plan.province_class,
         "approval_status": plan.approval.status if plan.approval else None,
-        "orgs_before": len(before) if has_before else None,
-        "orgs_after": len(after),
-        "staff_before": sum(orgs.staff_before.values()) if has_before else None,
+        "orgs_before": sums["orgs_before"] if has_before else None,
+        "orgs_after": sums["orgs_after"],
+        "staff_before": sums["staff_before"] if has_before else None,
         "staff_after": staff_after,
-        "deputies_before": sum(o.deputies for o in before) if has_before else None,
-        "deputies_after": sum(o.deputies for o in after),
-        "intermediate_after": sum(1 for o in after if o.intermediate),
-        **_reform_facts(orgs, has_before),
+        "deputies_before": sums["deputies_before"] if has_before else None,
+        "deputies_after": sums["deputies_after"],
+        "intermediate_after": sums["intermediate_after"],
+        "department_deputies_before": sums["department_deputies_before"] if has_before else None,
+        "province_merger_departments_after": sums["province_merger_departments_after"],
+        "merged_departments_after": sums["merged_departments_after"],
+        "commune_offices_after": sums["commune_offices_after"],
+        "commune_office_deputies_after": sums["commune_office_deputies_after"],
+        # filled in from dated parameters: see .dated
+        "part_time_communes_after": 0, "part_time_commune_workers_after": 0,
+        "part_time_commune_caps_after": None, "part_time_commune_figures": None,
         "baseline_year": baseline.year if baseline else None,
         "baseline_staff": baseline.staff if baseline else None,
         "staff_reduction_pct": reduction,
-        "departments_after": len(by_type["department"]),
-        "department_deputies_after": sum(o.deputies for o in by_type["department"]),
-        "district_offices_after": len(by_type["district_office"]),
-        "district_office_deputies_after": sum(o.deputies for o in by_type["district_office"]),
-        "province_party_bodies_after": len(party),
-        "province_party_body_deputies_after": sum(o.deputies for o in party),
+        "departments_after": sums["departments_after"],
+        "department_deputies_after": sums["department_deputies_after"],
+        "district_offices_after": sums["district_offices_after"],
+        "district_office_deputies_after": sums["district_office_deputies_after"],
+        "province_party_bodies_after": sums["province_party_bodies_after"],
+        "province_party_body_deputies_after": sums["province_party_body_deputies_after"],
         "removed_positions": removed,
         "settled_positions": settled,
         "unsettled_positions": None if removed is None else removed - settled,

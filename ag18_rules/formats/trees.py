@@ -37,6 +37,16 @@ def _ordered(items, parent_of) -> list[tuple[Any, int]]:
     return out
 
 
+def _heads(snap) -> dict[str, str]:
+    """Organisation id → the name (or id) of its head, where the plan's people say."""
+    out: dict[str, str] = {}
+    for person in snap.people:
+        for post in person.posts:
+            if post.role == "head":
+                out.setdefault(post.org, person.name or person.id)
+    return out
+
+
 def _org_nodes(snap, side: str, other, by_entity: Mapping[str, list]) -> list[dict]:
     other_ids = {o.id for o in other.organizations} if other is not None else None
     other_names = {o.id: o.name for o in other.organizations} if other is not None else {}
@@ -45,7 +55,7 @@ def _org_nodes(snap, side: str, other, by_entity: Mapping[str, list]) -> list[di
         for o in other.organizations:
             for src in o.formed_from:
                 merged_into.setdefault(src, o.name)
-    nodes = []
+    nodes, heads = [], _heads(snap)
     for org, depth in _ordered(snap.organizations, lambda o: o.parent):
         status, note = "continuing", ""
         if side == "after" and org.formed_from:
@@ -58,6 +68,7 @@ def _org_nodes(snap, side: str, other, by_entity: Mapping[str, list]) -> list[di
             status = "dissolved"
         nodes.append({"id": org.id, "name": org.name, "type": org.type, "depth": min(depth, 12),
                       "staff": _staff(org), "deputies": org.deputies, "heads": org.heads, "status": status,
+                      "head_name": heads.get(org.id),
                       "note": note, **_marks(by_entity.get(org.id, []) if side == "after" or status != "continuing"
                                             else [])})
     return nodes

@@ -30,7 +30,9 @@ from .plans import (
 )
 from .tasks import lead_levers, lead_person_levers
 from .text import TEXTS, WORDS, say
-from .units import allowance_mode_levers, fund_levers, leadership_levers, part_time_levers, unit_merge_levers
+from .units import (
+    allowance_mode_levers, fund_levers, leadership_levers, part_time_levers, plan_part_time_levers, unit_merge_levers,
+)
 
 __all__ = ["Change", "Context", "Edit", "LEVERS", "Lever", "TEXTS", "WORDS", "levers_for", "say"]
 
@@ -78,6 +80,7 @@ LEVERS: Mapping[tuple[str, str], Callable[[Context], list[Lever]]] = {
     ("plan", "intermediate_after"): plan_intermediate_levers,
     ("plan", "unsettled_positions"): settle_plan_levers,
     ("plan", "settled_positions"): settle_plan_levers,
+    ("plan", "part_time_commune_workers_after"): plan_part_time_levers,
     ("task", "lead_count"): lead_levers,
     ("task", "lead_list"): lead_levers,
     ("task", "in_after"): lead_levers,

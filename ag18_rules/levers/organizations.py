@@ -1,14 +1,13 @@
 """Levers on organisations: deputies, heads, staff, job positions, flags, mergers, settlements, pilots."""
 from __future__ import annotations
 
-import heapq
 from dataclasses import replace
 from typing import Callable, Iterable, Mapping, Optional
 
 from .. import edits
 from ..errors import Text
 from ..facts import EntityRef
-from ..model import Plan, Transition
+from ..model import Plan, Staff, Transition
 from .base import MERGE_LIMIT, RAISE_LIMIT, Change, Context, Edit, Lever, merged_away
 from .text import WORDS, capital, join, say
 
@@ -259,19 +258,59 @@ def group_deputies_levers(ctx: Context) -> list[Lever]:
 # ---- merging organisations
 
 
-def _merge_target(ctx: Context, plan: Plan, victim_id: str) -> Optional[tuple[str, bool]]:
-    """Where ``victim`` goes: a sibling of the same type (sharing a source first), else its parent."""
-    orgs = {o.id: o for o in plan.after.organizations}
-    victim = orgs[victim_id]
-    siblings = [o for o in orgs.values() if o.id != victim_id and o.parent == victim.parent
-                and o.type == victim.type and victim.parent is not None]
-    if siblings:
-        best = min(siblings, key=lambda o: (not set(o.formed_from) & set(victim.formed_from),
-                                            o.staff.counted(ctx.counted), o.id))
-        return best.id, False
-    if victim.parent in orgs:
-        return victim.parent, True
-    return None
+class _Merging:
+    """Organisations of ``after`` merged away one after another, followed on the search's index:
+    where each goes and what its target becomes, without copying the plan (that is done only for
+    the edit that is verified, by :func:`.edits.merge_org`, which this mirrors)."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.removed: set = set()
+        self.parent: dict = {}
+        self.kids: dict = {}
+        self.staff: dict = {}
+        self.formed: dict = {}
+
+    def parent_of(self, oid: str) -> Optional[str]:
+        return self.parent.get(oid, self.ctx.orgs[oid].parent)
+
+    def children(self, oid: str) -> list:
+        return self.kids[oid] if oid in self.kids else self.ctx.index.children.get(oid, [])
+
+    def formed_from(self, oid: str) -> tuple:
+        return self.formed.get(oid, self.ctx.orgs[oid].formed_from)
+
+    def counted(self, oid: str) -> int:
+        return self.staff.get(oid, self.ctx.orgs[oid].staff).counted(self.ctx.counted)
+
+    def target(self, victim_id: str) -> Optional[tuple[str, bool]]:
+        """Where ``victim`` goes: a sibling of the same type (sharing a source first), else its parent."""
+        orgs, parent = self.ctx.orgs, self.parent_of(victim_id)
+        if parent is not None:
+            kind, sources = orgs[victim_id].type, set(self.formed_from(victim_id))
+            siblings = [o for o in self.children(parent)
+                        if o != victim_id and o not in self.removed and orgs[o].type == kind]
+            if siblings:
+                best = min(siblings, key=lambda o: (not set(self.formed_from(o)) & sources, self.counted(o), o))
+                return best, False
+        if parent in orgs and parent not in self.removed:
+            return parent, True
+        return None
+
+    def merge(self, victim_id: str, into: str) -> None:
+        orgs = self.ctx.orgs
+        victim_staff = self.staff.get(victim_id, orgs[victim_id].staff)
+        into_staff = self.staff.get(into, orgs[into].staff)
+        self.staff[into] = Staff(*(getattr(into_staff, c) + getattr(victim_staff, c)
+                                   for c in ("civil_servants", "public_employees", "contract")))
+        own = (victim_id,) if victim_id in self.ctx.before_orgs else self.formed_from(victim_id)
+        self.formed[into] = tuple(dict.fromkeys(self.formed_from(into) + own))
+        moved = [c for c in self.children(victim_id) if c not in self.removed]
+        for child in moved:
+            self.parent[child] = into
+        self.kids[into] = [*self.children(into), *moved]
+        self.kids[victim_id] = []
+        self.removed.add(victim_id)
 
 
 def merge_order(ctx: Context, candidates: Iterable[str]) -> list[str]:
@@ -282,29 +321,36 @@ def merge_order(ctx: Context, candidates: Iterable[str]) -> list[str]:
                                           facts[oid]["counted_staff"], oid))
 
 
-def _merges(ctx: Context, order: list[str], k: int) -> tuple[Plan, tuple[Change, ...], Text]:
+def _merges(ctx: Context, order: list[str], k: int) -> tuple[Callable[[], Plan], tuple[Change, ...], Text]:
     """The first ``k`` organisations of ``order`` merged away, each into its target in the plan so far."""
-    plan, changes, parts = ctx.plan, [], []
+    merging, pairs, changes, parts = _Merging(ctx), [], [], []
     for victim_id in order[:k]:
-        into, dissolve = _merge_target(ctx, plan, victim_id)
-        plan = edits.merge_org(plan, victim_id, into)
+        into, dissolve = merging.target(victim_id)
+        merging.merge(victim_id, into)
+        pairs.append((victim_id, into))
         changes.append(Change(org_ref(ctx, victim_id), f"after.organizations[{victim_id}]", victim_id, None))
         changes.append(Change(org_ref(ctx, into), org_path(into, "formed_from"),
-                              list(ctx.orgs[into].formed_from),
-                              list(next(o for o in plan.after.organizations if o.id == into).formed_from)))
+                              list(ctx.orgs[into].formed_from), list(merging.formed_from(into))))
         parts.append(say("dissolve_org" if dissolve else "merge_org", victim=ctx.org_name(victim_id),
                          into=ctx.org_name(into)))
+
+    def plan() -> Plan:
+        changed = ctx.plan
+        for victim_id, into in pairs:
+            changed = edits.merge_org(changed, victim_id, into)
+        return changed
+
     return plan, tuple(changes), capital(join(parts))
 
 
 def _mergeable(ctx: Context, order: list[str]) -> list[str]:
     """The longest prefix of ``order`` (at most :data:`MERGE_LIMIT`) whose members can each be merged away."""
-    plan, out = ctx.plan, []
+    merging, out = _Merging(ctx), []
     for victim_id in order[:MERGE_LIMIT]:
-        target = _merge_target(ctx, plan, victim_id)
+        target = merging.target(victim_id)
         if target is None:
             break
-        plan = edits.merge_org(plan, victim_id, target[0])
+        merging.merge(victim_id, target[0])
         out.append(victim_id)
     return out
 

@@ -74,6 +74,9 @@ TEXTS: Mapping[str, Text] = {
                             "Make {person} the only lead person of task “{task}” (remove {others} from its lead persons)."),
     "task_head_person": Text("Giao {person}, người đứng đầu {org}, chủ trì nhiệm vụ “{task}”.",
                              "Make {person}, head of {org}, the lead person of task “{task}”."),
+    "plan_part_time_cut": Text("Giảm {k} người hoạt động không chuyên trách cấp xã để đạt yêu cầu “{goal}” "
+                               "(tổng {old} → {new}): {parts}.",
+                               "Cut the communes' part-time workers by {k} to meet “{goal}” (total {old} → {new}): {parts}."),
     "part_time_down": Text("Giảm {k} người hoạt động không chuyên trách tại {unit} ({old} → {new}).",
                            "Cut the part-time workers of {unit} by {k} ({old} → {new})."),
     "allowance_mode": Text("Chi phụ cấp cho người hoạt động không chuyên trách tại {unit} {mode} (allowance.mode: {old} → {new}).",

@@ -8,12 +8,38 @@ from ..errors import Text
 from ..facts import CATALOGUE
 from ..model import Allowance
 from .base import SIBLING_LIMIT, Change, Context, Edit, Lever, merged_away
+from .organizations import _cuts
 from .text import WORDS, join, say, show
 
-__all__ = ["allowance_mode_levers", "fund_levers", "leadership_levers", "part_time_levers", "unit_merge_levers"]
+__all__ = ["allowance_mode_levers", "fund_levers", "leadership_levers", "part_time_levers", "plan_part_time_levers",
+           "unit_merge_levers"]
 
 def _unit(ctx: Context):
     return ctx.index.units.get(ctx.ref.id)
+
+
+def plan_part_time_levers(ctx: Context) -> list[Lever]:
+    """The communes' part-time workers cut by ``k`` in total, from the largest first (the
+    province-wide envelope of Decree 33/2023)."""
+    communes = {u.id: u for u in ctx.plan.after.admin_units if u.level == "commune" and u.part_time_workers}
+    old = ctx.values.get("part_time_commune_workers_after")
+    if not communes or not isinstance(old, int):
+        return []
+    amounts = {uid: u.part_time_workers for uid, u in communes.items()}
+
+    def build(k: int) -> Edit:
+        cuts = sorted(_cuts(amounts, k).items())
+        new = {uid: amounts[uid] - cut for uid, cut in cuts}
+        plan = lambda: edits.set_units(ctx.plan, {uid: (lambda u, n=n: replace(u, part_time_workers=n))  # noqa: E731
+                                                  for uid, n in new.items()})
+        changes = tuple(Change(ctx.ref_of("admin_unit", uid), f"after.admin_units[{uid}].part_time_workers",
+                               amounts[uid], n) for uid, n in new.items())
+        parts = join(Text(f"{communes[uid].name} {amounts[uid]} → {n}", f"{communes[uid].name} {amounts[uid]} → {n}")
+                     for uid, n in new.items())
+        return Edit(plan, changes, say("plan_part_time_cut", k=k, goal=ctx.goal, old=old, new=old - k, parts=parts))
+
+    return [Lever("part-time-cut-plan", 0, sum(amounts.values()), build,
+                  lambda k: {"part_time_commune_workers_after": old - k})]
 
 
 def part_time_levers(ctx: Context) -> list[Lever]:

@@ -44,7 +44,8 @@ def _bounds(policy, day: dt.date) -> Bounds:
         return max(_values(policy, day, prefixes), default=default)
 
     def least(*prefixes: str, default: float) -> float:
-        return min(_values(policy, day, prefixes), default=default)
+        """The smallest cap; a cap whose subject has ended (e.g. commune part-time posts) is 0."""
+        return min(_values(policy, day, prefixes, ended=0), default=default)
 
     return Bounds(
         staff_min=int(most("min_staff.", default=12)) + 3,
@@ -68,12 +69,16 @@ def _bounds(policy, day: dt.date) -> Bounds:
     )
 
 
-def _values(policy, day: dt.date, prefixes: Iterable[str]) -> list[float]:
+def _values(policy, day: dt.date, prefixes: Iterable[str], ended: float | None = None) -> list[float]:
     """Every number the parameters named (or starting with) ``prefixes`` hold on ``day``: table
-    leaves and bracket values, never the bracket bounds."""
+    leaves and bracket values, never the bracket bounds; ``ended`` for a parameter whose subject
+    has ended by then (a minimum then constrains nothing, a maximum allows none)."""
     out: list[float] = []
     for param in policy.params:
         if any(param.id == p or (p.endswith(".") and param.id.startswith(p)) for p in prefixes):
+            if getattr(param, "ended", None) and param.ended(day) is not None:
+                out.extend(() if ended is None else (ended,))
+                continue
             entry = param.in_force(day)
             if entry is not None:
                 out.extend(_leaves(entry.value))
