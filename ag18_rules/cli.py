@@ -30,6 +30,7 @@ def main(argv: Optional[Sequence[str]] = None, *, stdout: TextIO | None = None,
         return EXIT_INPUT if exc.code else EXIT_OK
     lang = getattr(args, "lang", None) or requested_lang(argv)
     try:
+        _use_policy(args, out, err, lang)
         return args.run(args, out, err)
     except InputError as exc:
         if getattr(args, "format", None) == "json":  # machines read the problems where they read reports
@@ -42,25 +43,46 @@ def main(argv: Optional[Sequence[str]] = None, *, stdout: TextIO | None = None,
         err.write(exc.render(lang) + "\n")
         return EXIT_INPUT
     except Ag18Error as exc:
-        err.write(f"ag18: {exc}\n")
+        err.write(f"ag18: {exc.message(lang)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
     except RecursionError:
-        err.write("ag18: input nested too deeply\n")
+        err.write("ag18: " + Text("dữ liệu vào lồng nhau quá sâu", "input nested too deeply")(lang) + "\n")
         return EXIT_INPUT
     except Exception as exc:  # an internal error: say so plainly, keep the traceback opt-in
         if os.environ.get("AG18_DEBUG"):
             raise
-        err.write(f"ag18: internal error ({type(exc).__name__}: {exc}); set AG18_DEBUG=1 for details\n")
+        err.write("ag18: " + Text(
+            f"lỗi nội bộ ({type(exc).__name__}: {exc}); đặt AG18_DEBUG=1 để xem chi tiết",
+            f"internal error ({type(exc).__name__}: {exc}); set AG18_DEBUG=1 for details")(lang) + "\n")
         return 70
+
+
+def _use_policy(args, out: TextIO, err: TextIO, lang: str) -> None:
+    """Resolve the policy folder of a command that uses one (``--policy``, the folder being edited,
+    or the shipped policy).  When it is not the shipped policy (the default of every command), the
+    first line says which folder is used, on stderr: stdout stays the command's result alone, so
+    JSON and other machine-readable output is valid and text output is unchanged."""
+    if not hasattr(args, "policy"):
+        return
+    from .discover import find_policy, test_targets
+    from .engine import shipped_policy_dir
+
+    if args.command == "test":
+        found, args.rules = test_targets(args.directory, args.policy)
+    else:
+        found = find_policy(args.policy)
+    args.policy = str(found.directory)
+    if not getattr(args, "quiet", False) and found.directory != shipped_policy_dir().resolve():
+        err.write(found.announce(lang) + "\n")
 
 
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None  # see argtext.ERRORS
 
 
 def requested_lang(argv: Optional[Sequence[str]], environ: Mapping[str, str] = os.environ) -> str:
@@ -80,7 +102,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         """A help or usage string in the command's language."""
         return Text(vi, en)(lang)
 
-    p = argparse.ArgumentParser(prog="ag18", description=t(
+    from .argtext import parser_class
+
+    p = parser_class(lang)(prog="ag18", description=t(
         "Kiểm tra đề án sắp xếp tổ chức bộ máy theo Chương trình 19-CTr/TU.",
         "Check reorganisation plans against programme 19-CTr/TU."))
     from . import __version__
@@ -99,8 +123,10 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
 
     def policy_args(c, backend=True):
         c.add_argument("--policy", metavar=t("THƯ_MỤC", "DIR"), help=t(
-            "thư mục chính sách có policy/ và rules/ (mặc định: chính sách AG18 kèm theo)",
-            "policy folder with policy/ and rules/ (default: the shipped AG18 policy)"))
+            "thư mục chính sách có policy/ và rules/ (mặc định: thư mục chính sách gần nhất từ thư mục "
+            "hiện tại trở lên, hoặc tệp ag18.toml chỉ nó; nếu không có: chính sách AG18 kèm theo)",
+            "policy folder with policy/ and rules/ (default: the nearest policy folder from the current "
+            "directory upward, or the one an ag18.toml names; else the shipped AG18 policy)"))
         if backend:
             c.add_argument("--backend", choices=("python", "durable"), default="python",
                            help=t("bộ máy đánh giá (mặc định python)", "evaluation backend (default python)"))
@@ -188,11 +214,18 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     c = command("test", _test, t(
         "chạy các ví dụ đạt/không đạt của mọi quy tắc trên mọi bộ máy",
         "run every rule's pass/fail examples on every backend"))
-    c.add_argument("directory", nargs="?", metavar=t("THƯ_MỤC", "DIR"), help=t(
-        "thư mục chính sách (mặc định: chính sách kèm theo)", "policy folder (default: the shipped policy)"))
+    c.add_argument("directory", nargs="*", metavar=t("ĐƯỜNG_DẪN", "PATH"), help=t(
+        "thư mục chính sách, hoặc thư mục quy tắc rules/<mã> để chỉ chạy quy tắc đó (lặp lại được)",
+        "a policy folder, or a rule folder rules/<id> to run that rule only (repeatable)"))
     c.add_argument("--backend", action="append", choices=("python", "durable"), help=t(
         "bộ máy cần chạy (lặp lại được; mặc định: mọi bộ máy đã cài)",
         "backend to run (repeatable; default: every installed backend)"))
+    c.add_argument("-k", dest="select", metavar=t("TÊN", "NAME"), help=t(
+        "chỉ chạy các trường hợp có TÊN trong mã quy tắc, tên tệp ví dụ hoặc mô tả",
+        "run only the cases whose rule id, example file name or description contains NAME"))
+    c.add_argument("--policy", metavar=t("THƯ_MỤC", "DIR"), help=t(
+        "thư mục chính sách (mặc định: thư mục chính sách gần nhất từ thư mục hiện tại trở lên)",
+        "policy folder (default: the nearest policy folder from the current directory upward)"))
     fmt(c, ("text", "junit"))
 
     c = command("lint", _lint, t(
@@ -201,6 +234,12 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
         "problems of a valid policy: untriggerable checks, one-sided examples, "
         "unused parameters, inconsistent dates, unreachable targets"))
     policy_args(c, backend=False)
+    c.add_argument("--write-baseline", action="store_true", help=t(
+        "ghi mọi vấn đề hiện có vào tệp nền lint-baseline.yaml trong thư mục chính sách; sau đó chỉ vấn đề mới "
+        "làm lệnh thất bại", "record every current problem in the baseline file lint-baseline.yaml of the policy "
+        "folder; from then on only new problems fail"))
+    c.add_argument("--no-baseline", action="store_true", help=t(
+        "bỏ qua tệp nền, báo mọi vấn đề", "ignore the baseline file and report every problem"))
     c.add_argument("--plans", type=_count, default=1000, metavar="N", help=t(
         "số đề án sinh ra để đánh giá (mặc định 1000; 0 bỏ qua các kiểm tra cần chúng)",
         "generated plans to evaluate (default 1000; 0 skips the checks that need them)"))
@@ -220,10 +259,18 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     policy_args(c, backend=False)
     fmt(c)
 
+    c = command("lsp", _lsp, t(
+        "máy chủ ngôn ngữ (LSP) cho trình soạn thảo, qua stdin/stdout; cần ag18-rules[lsp]",
+        "language server (LSP) for editors, over stdin/stdout; needs ag18-rules[lsp]"))
+    c.add_argument("--stdio", action="store_true", help=t(
+        "nói chuyện qua stdin/stdout (mặc định; nhận cho tương thích với trình soạn thảo)",
+        "speak over stdin/stdout (the default; accepted for editors that pass it)"))
+
     c = command("serve", _serve, t(
         "máy chủ HTTP: API dưới /v1 (OpenAPI tại /openapi.json) và bàn làm việc trên trình duyệt tại /",
         "HTTP server: the API under /v1 (OpenAPI at /openapi.json) and the browser workbench at /"))
     _serve_args(c, t)
+
     c = command("template", _template, t(
         "tạo bảng tính Excel mẫu để điền đề án", "write an Excel workbook to fill in a plan"))
     c.add_argument("out", metavar=t("TỆP.xlsx", "FILE.xlsx"))
@@ -234,8 +281,9 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
                                                             "a plan (YAML, JSON, XLSX, a CSV folder or -)"))
     c.add_argument("dest", metavar=t("RA", "OUT"), help=t("tệp .yaml, .json hoặc .xlsx", "a .yaml, .json or .xlsx file"))
 
-    c = command("schema", _schema, t("in JSON Schema (plan, rule, policy, tests; report, diagnostics: đầu ra JSON)",
-                                     "print a JSON Schema (plan, rule, policy, tests; report, diagnostics: the JSON output)"))
+    c = command("schema", _schema, t(
+        "in ra JSON Schema cho trình soạn thảo (plan, rule, policy, tests; report, diagnostics: đầu ra JSON)",
+        "print a JSON Schema (plan, rule, policy, tests; report, diagnostics: the JSON output)"))
     c.add_argument("which", choices=("plan", "rule", "policy", "tests", "report", "diagnostics"))
     return p
 
@@ -393,7 +441,7 @@ def _validate(args, out, err) -> int:
 def _test(args, out, err) -> int:
     from .conformance import run_examples
 
-    result = run_examples(args.directory, backends=args.backend)
+    result = run_examples(args.policy, backends=args.backend, rules=args.rules, select=args.select)
     if args.format == "junit":
         from .formats.junit import render_junit_examples
 
@@ -404,18 +452,14 @@ def _test(args, out, err) -> int:
 
 
 def _lint(args, out, err) -> int:
-    from .lint import lint_policy
-
     from .formats.progress import Progress
+    from .lint import lint_policy
+    from .lintrun import finish_lint
 
     label = Text("Đang đánh giá đề án sinh ra", "Evaluating generated plans")(args.lang)
     with Progress(args.plans, label, err, enabled=not args.quiet) as progress:
         report = lint_policy(args.policy, plans=args.plans, progress=progress.step)
-    if args.format == "json":
-        _emit(args, json.dumps(report.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n", out)
-    else:
-        _emit(args, report.render(args.lang), out)
-    return EXIT_FINDINGS if report.diagnostics else EXIT_OK
+    return finish_lint(args, report, err, lambda text: _emit(args, text, out))
 
 
 def _rules(args, out, err) -> int:
@@ -444,6 +488,13 @@ def _coverage(args, out, err) -> int:
         _emit(args, json.dumps(table.to_dict(args.lang), ensure_ascii=False, indent=2) + "\n", out)
     else:
         _emit(args, table.render(args.lang), out)
+    return EXIT_OK
+
+
+def _lsp(args, out, err) -> int:
+    from .lsp import serve
+
+    serve(args.lang)
     return EXIT_OK
 
 
@@ -477,6 +528,8 @@ def _serve(args, out, err) -> int:
     return serve(host=args.host, port=args.port, policy=args.policy, workers=args.workers, store=args.store,
                  deadline=args.timeout, body_limit=args.max_body * 1024 * 1024, session_ttl=args.session_ttl * 3600,
                  max_sessions=args.max_sessions, cors=args.cors, lang=args.lang, err=err)
+
+
 def _template(args, out, err) -> int:
     from .formats.commands import run_template
 

@@ -332,6 +332,21 @@ def _indent_col(located: Located) -> int:
     return max(1, located.span.col + 2)
 
 
+def _bad_template(rule: RuleSpec, span, template: str, exc: ValueError) -> Diagnostic:
+    """A malformed message template, at the brace at fault, with what to write instead."""
+    from .yamlerrors import template_problem
+
+    found = template_problem(template)
+    if found is None:
+        return Diagnostic("bad-template", Text(f"Mẫu câu không hợp lệ: {exc}", f"Malformed message template: {exc}"), span)
+    offset, message = found
+    line = rule.doc.line_text(span) if rule.doc is not None else None
+    quoted = line is not None and line[span.col - 1: span.col] in ("'", '"')
+    if line is not None and span.col and line[span.col - 1 + quoted:].startswith(template[: offset + 1]):
+        span = span.shifted(offset + quoted)  # a one-line value: point at the brace itself
+    return Diagnostic("bad-template", message, span, source_line=line)
+
+
 def _check_placeholders(rule: RuleSpec, c: CheckSpec, env, problems) -> bool:
     ok = True
     for part in ("message", "fix"):
@@ -344,9 +359,7 @@ def _check_placeholders(rule: RuleSpec, c: CheckSpec, env, problems) -> bool:
                 fields = [(f, spec, conv) for _, f, spec, conv in string.Formatter().parse(getattr(text, lang))
                           if f is not None]
             except ValueError as exc:
-                problems.append(Diagnostic("bad-template", Text(
-                    f"Mẫu câu không hợp lệ: {exc}", f"Malformed message template: {exc}"),
-                    c.spans[f"{part}.{lang}"]))
+                problems.append(_bad_template(rule, c.spans[f"{part}.{lang}"], getattr(text, lang), exc))
                 return False
             bad = next((_placeholder(f, spec, conv) for f, spec, conv in fields
                         if spec or conv or not _PLACEHOLDER.fullmatch(f)), None)

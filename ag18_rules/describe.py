@@ -22,7 +22,11 @@ def describe_rule(path: Optional[str], rule_id: str, lang: str = "vi") -> str:
     with _load(path) as policy:
         if rule_id not in policy.rule_ids:
             hint = closest(rule_id, policy.rule_ids)
-            raise Ag18Error(f"unknown rule {rule_id!r}" + (f"; did you mean {hint!r}?" if hint else ""))
+            raise Ag18Error(Text(
+                f"Không có quy tắc '{rule_id}'" + (f"; có phải ý là '{hint}'?" if hint else "")
+                + (" " if hint else ". ") + "Xem danh sách bằng lệnh ag18 rules.",
+                f"Unknown rule '{rule_id}'" + (f"; did you mean '{hint}'?" if hint else "")
+                + (" " if hint else ". ") + "List them with ag18 rules."))
         rule = policy.rule(rule_id)
         clauses = {c.id: c for c in policy.params.programme.clauses}
         spec = rule.spec

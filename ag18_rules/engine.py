@@ -54,7 +54,8 @@ def shipped_policy_dir() -> Path:
     for candidate in (here / "_shipped", here.parent):
         if (candidate / "policy").is_dir() and (candidate / "rules").is_dir():
             return candidate
-    raise Ag18Error("the shipped AG18 policy is missing from this installation")
+    raise Ag18Error(Text("Bản cài đặt này thiếu chính sách AG18 kèm theo; hãy cài lại ag18-rules",
+                         "the shipped AG18 policy is missing from this installation"))
 
 
 def load_policy(path: Union[str, os.PathLike, None] = None, *, backend: str = "python") -> "Policy":

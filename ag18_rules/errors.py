@@ -108,10 +108,20 @@ class Diagnostic(JsonForm):
 class Ag18Error(Exception):
     """Root of every exception the library raises on purpose: catch it to handle any bad input.
 
-    ``exit_code`` is what ``ag18`` exits with for it (2: bad input or usage).
+    ``exit_code`` is what ``ag18`` exits with for it (2: bad input or usage).  Raised with a
+    :class:`Text`, it speaks both languages: ``str()`` gives the English, and :meth:`message` the
+    sentence in the language asked for.
     """
 
     exit_code = 2
+
+    def __init__(self, *args):
+        self.text = args[0] if args and isinstance(args[0], Text) else None
+        super().__init__(*((self.text.en, *args[1:]) if self.text else args))
+
+    def message(self, lang: str = "vi") -> str:
+        """What went wrong, in ``lang`` when the error was raised with a :class:`Text`."""
+        return self.text(lang) if self.text else str(self)
 
 
 class OptionError(Ag18Error, ValueError):

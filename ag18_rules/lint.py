@@ -9,9 +9,10 @@
 * ``boundary-untested`` a date on which a parameter of a rule changes, with no example on the day
   before it or on the day itself;
 * ``unused-parameter``  a parameter that no rule and no derived fact reads;
-* ``date-before-effective``, ``overlapping-dates``, ``document-dates``, ``inconsistent-deadline``:
-  a value in force before the law it cites, or replaced before that law takes effect; one law
-  cited with different dates; a rule's deadline that differs from its target's;
+* ``date-before-effective``, ``reference-date-differs``, ``overlapping-dates``, ``document-dates``,
+  ``inconsistent-deadline``: a value in force before the law it cites, or from another day than the
+  one its reference gives; replaced before that law takes effect; one law cited with different
+  dates; a rule's deadline that differs from its target's;
 * ``runs-after-end``    a check about the same entities as a check whose subject ended (the
                         district level, an inspectorate...), still in force after that date;
   ``end-revived``       a parameter given a value again after recording that its subject ended;
@@ -131,6 +132,12 @@ def _entry_dates(pid: str, entry, following) -> list[Diagnostic]:
             f"Giá trị của {pid} áp dụng từ {since.isoformat()}, trước ngày {document} có hiệu lực ({effective.isoformat()})",
             f"The value of {pid} applies from {since.isoformat()}, before {document} takes effect "
             f"({effective.isoformat()})"), entry.span))
+    elif effective and since > effective:  # validate accepts it with a note; the note may be stale
+        out.append(Diagnostic("reference-date-differs", Text(
+            f"Giá trị của {pid} áp dụng từ {since.isoformat()}, nhưng căn cứ {document} ghi ngày hiệu lực "
+            f"{effective.isoformat()}: hãy kiểm tra lại ngày của mục hoặc của căn cứ",
+            f"The value of {pid} applies from {since.isoformat()}, but its reference {document} gives the "
+            f"effective date {effective.isoformat()}: check the entry's date or the reference's"), entry.span))
     if following is not None and effective and effective >= following.since:
         out.append(Diagnostic("overlapping-dates", Text(
             f"{document} có hiệu lực từ {effective.isoformat()}, khi giá trị tiếp theo của {pid} "

@@ -35,6 +35,7 @@ from .model import (
     Transition,
     Waiver,
 )
+from .labels import normalise_data
 from .limits import DEFAULT_LIMITS, MAX_PLAN_BYTES, Limits, boundary_problems as _boundary
 from .source import Document, format_path, load_file
 
@@ -91,6 +92,7 @@ def load_plan(
         object.__setattr__(plan, _CHECKED, True)
         return plan
     doc = _document(source, filename, limits)
+    normalise_data(doc.data, schema.load_schema("plan"))  # Vietnamese labels of enum values -> codes
     data = doc.data if doc.json_typed else schema.to_json_data(doc.data)
     problems = _boundary(doc, data, limits)
     if not problems:

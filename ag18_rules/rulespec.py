@@ -13,6 +13,7 @@ from typing import Mapping, Optional
 
 from . import schema
 from .errors import Diagnostic, InputError, Span, Text
+from .labels import normalise_data
 from .source import Document, load_file
 
 __all__ = ["CheckSpec", "EndSpec", "RuleSpec", "SeverityCase", "TargetSpec", "load_rule", "load_rules", "rule_dirs",
@@ -125,6 +126,7 @@ def load_rules(directory: Path) -> tuple[RuleSpec, ...]:
 
 def load_rule(path: Path) -> RuleSpec:
     doc = load_file(path)
+    normalise_data(doc.data, schema.load_schema("rule"))  # Vietnamese labels of enum values -> codes
     problems = schema.validate(doc, "rule") if isinstance(doc.data, dict) else [
         doc.diagnostic("bad-type", Text("Tệp quy tắc phải là một ánh xạ (khóa: giá trị)",
                                         "A rule file must be a mapping (key: value)"), ())]

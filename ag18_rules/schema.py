@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 import jsonschema
 
+from . import labels
 from .errors import Diagnostic, Text
 
 __all__ = ["DateText", "closest", "load_schema", "report_problems", "to_json_data", "validate", "wants_date"]
@@ -154,10 +155,15 @@ def _diagnostic(doc, data, base, error) -> Diagnostic:
     if v in ("enum", "const"):
         allowed = schema.get("enum") or [schema.get("const")]
         hint = closest(value, [a for a in allowed if isinstance(a, str)])
+        name = labels.enum_name(allowed)
+        near = labels.suggest_enum(name, value) if name and isinstance(value, str) else None
         listed = ", ".join(json.dumps(a, ensure_ascii=False) for a in allowed)
         vi = f"Giá trị {json.dumps(value, ensure_ascii=False)} không hợp lệ; giá trị được phép: {listed}"
         en = f"Value {json.dumps(value, ensure_ascii=False)} is not allowed; allowed values: {listed}"
-        if hint:
+        if near:  # a mistyped Vietnamese label or code: suggest the code with its label
+            vi += f". Có phải ý là '{near}' ({labels.label(name, near)})?"
+            en += f". Did you mean '{near}' ({labels.label(name, near, 'en')})?"
+        elif hint:
             vi += f". Có phải ý là '{hint}'?"
             en += f". Did you mean '{hint}'?"
         return doc.diagnostic("bad-value", Text(vi, en), path)
@@ -172,6 +178,8 @@ def _diagnostic(doc, data, base, error) -> Diagnostic:
         got = _json_type(value)
         return doc.diagnostic("bad-type", Text(f"Cần kiểu {_vi_type(want)}, nhưng nhận được {_vi_type(got)}",
                                                f"Expected {want_en}, got {got}"), path)
+    if v == "pattern" and "propertyNames" in error.relative_schema_path:  # a key, e.g. a date 25/11/2020
+        return _bad_key(doc, data, path, value, schema["pattern"])
     if v == "pattern":
         form = _FORMS.get(schema["pattern"])
         vi_form = f": {form.vi}" if form else f" ({schema['pattern']})"
@@ -187,7 +195,24 @@ def _diagnostic(doc, data, base, error) -> Diagnostic:
     return doc.diagnostic("schema", Text(f"Không hợp lệ: {error.message}", f"Invalid: {error.message}"), path)
 
 
+def _bad_key(doc, data, path: tuple, key: Any, pattern: str) -> Diagnostic:
+    """A key that does not have the required form, at the key itself, with the ISO form of a
+    ``dd/mm/yyyy`` date."""
+    from .yamlerrors import date_hint
+
+    node = doc.data
+    for step in path:
+        node = node[step] if isinstance(node, (dict, list)) else None
+    real = next((k for k in node if _key(k) == key), key) if isinstance(node, dict) else key
+    hint = date_hint(key)
+    form = _FORMS.get(pattern) or Text(pattern, pattern)
+    message = hint or Text(f"Khóa {json.dumps(key, ensure_ascii=False)} không đúng dạng quy định: {form.vi}",
+                           f"Key {json.dumps(key, ensure_ascii=False)} does not have the required form: {form.en}")
+    return doc.diagnostic("bad-date" if hint else "bad-key", message, path + (real,), key=True)
+
+
 _FORMS = {
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": Text("ngày dạng YYYY-MM-DD", "a date written YYYY-MM-DD"),
     "^[A-Za-z0-9_./-]+$(?!\\n)": Text("chỉ gồm chữ cái không dấu, chữ số và các ký tự - _ . /",
                                "only unaccented letters, digits and - _ . /"),
     "^[a-z0-9][a-z0-9-]*$": Text("chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ deputy-cap",

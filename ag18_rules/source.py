@@ -16,8 +16,10 @@ import re
 import stat
 import unicodedata
 from array import array
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import Mapping, NoReturn
 
 import yaml
 from yaml.events import (
@@ -47,6 +49,7 @@ __all__ = [
     "load_bytes",
     "load_file",
     "load_text",
+    "unsaved",
 ]
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -201,8 +204,27 @@ def format_path(path: tuple) -> str:
 def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Document:
     """Load a YAML or JSON file (strict JSON if named ``.json``); refuse it past ``max_bytes``."""
     filename = os.fsdecode(path)
+    buffers = _UNSAVED.get()
+    if buffers:  # an editor's unsaved text stands for the file (see :func:`unsaved`)
+        text = buffers.get(os.path.abspath(filename))
+        if text is not None:
+            return load_text(text, filename)
     raw = _read(filename, max_bytes)
     return _load(_decode(raw, filename), filename)
+
+
+_UNSAVED: ContextVar[Mapping[str, str]] = ContextVar("ag18_unsaved", default={})
+
+
+@contextmanager
+def unsaved(texts: Mapping[str, str]):
+    """Within the block, :func:`load_file` reads these texts (by absolute path) instead of the
+    files: the language server validates what the officer is typing, before it is saved."""
+    token = _UNSAVED.set({os.path.abspath(k): v for k, v in texts.items()})
+    try:
+        yield
+    finally:
+        _UNSAVED.reset(token)
 
 
 def load_bytes(raw: bytes, filename: str, *, max_bytes: int = MAX_BYTES) -> Document:
@@ -576,6 +598,18 @@ class _Builder:
         if "maximum nesting depth" in problem:  # libyaml's own limit, met when it scans ahead
             return Diagnostic("too-deep", _TOO_DEEP, span, source_line=self._line(span.line))
         context = getattr(error, "context", None)
+        if not self.json_mode:  # the officer's slip, where they must look, in their language
+            from .yamlerrors import explain
+
+            cmark = getattr(error, "context_mark", None)
+            try:
+                found = explain(problem, span.line, span.col, context, cmark.line + 1 if cmark else 0,
+                                cmark.column + 1 if cmark else 0, self.lines)
+            except Exception:  # a better sentence is a courtesy: never let it hide the error itself
+                found = None
+            if found is not None:
+                at = Span(self.filename, found.line, found.col)
+                return Diagnostic(found.code, found.message, at, source_line=self._line(found.line))
         detail = f"{problem} ({context})" if context else problem
         hint_vi, hint_en = _syntax_hint(problem, self._line(span.line), span.col)
         language = "JSON" if self.json_mode else "YAML"

@@ -106,6 +106,8 @@ def test_explain_rule_shows_parameters_by_date_with_references():
     assert "Clause GOAL-2021-1" in out
     assert "from 2020-11-25" in out and "Nghị định 107/2020/NĐ-CP" in out
     code, _, err = run("explain", "deputy-caps")
+    assert code == 2 and "có phải ý là 'deputy-cap'" in err  # Vietnamese by default
+    code, _, err = run("explain", "deputy-caps", "--lang", "en")
     assert code == 2 and "did you mean 'deputy-cap'" in err
 
 

@@ -353,7 +353,9 @@ def test_check_without_fixes_and_with_a_bound(capsys):
     _, out, _ = run("check", path, "--format", "json", "--max-fixes", "0")
     assert [x["verified"] for f in json.loads(out)["findings"] for x in f["fixes"]] == [False] * 8
     code, _, _ = run("check", path, "--max-fixes", "many")
-    assert code == 2 and "not a count: 'many'" in capsys.readouterr().err  # argparse writes usage errors itself
+    assert code == 2 and "không phải số đếm: 'many'" in capsys.readouterr().err  # argparse writes usage errors itself
+    code, _, _ = run("check", path, "--max-fixes", "many", "--lang", "en")
+    assert code == 2 and "not a count: 'many'" in capsys.readouterr().err
 
 
 TWO_RULES = {

@@ -217,15 +217,18 @@ def test_custom_and_python_tags_are_refused():
 
 def test_syntax_error_has_problem_position_and_text():
     diagnostic = only_diagnostic("plan:\n  id: x\n  title: [a, b\nafter: {}\n")
-    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.col) == ("yaml-syntax", 4, 6)
-    assert "did not find expected ',' or ']'" in diagnostic.message.en
-    assert diagnostic.message.vi.startswith("Lỗi cú pháp YAML:")
+    # at the bracket left open, not where the scanner gave up (4:6); see tests/test_broken_files.py
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.col) == ("yaml-unclosed-bracket", 3, 10)
+    assert "'[' opened on line 3 is not closed" in diagnostic.message.en
+    assert diagnostic.message.vi.startswith("Dấu '[' mở ở dòng 3 chưa được đóng")
+    diagnostic = only_diagnostic("a: b\nc: [\n")
+    assert diagnostic.code.startswith("yaml-")
 
 
 def test_tab_indentation_gets_a_hint():
     diagnostic = only_diagnostic("plan:\n\tid: x\n")
-    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.col) == ("yaml-syntax", 2, 1)
-    assert "Tab" in diagnostic.message.vi and "tabs" in diagnostic.message.en
+    assert (diagnostic.code, diagnostic.span.line, diagnostic.span.col) == ("yaml-tab", 2, 1)
+    assert "Tab" in diagnostic.message.vi and "tab" in diagnostic.message.en
 
 
 def test_undefined_alias():

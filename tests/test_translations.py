@@ -105,3 +105,103 @@ def test_every_produced_message_and_fix_is_filled_in_both_languages(policy, path
             assert text.vi and text.en and text.vi != text.en, (f.rule, what, text)
             for lang in ("vi", "en"):
                 assert not LEFT_OVER.search(text(lang)), (f.rule, what, text(lang))
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def _parser_texts(lang: str) -> dict:
+    """Every help, description and metavar of ``ag18`` and its subcommands, by place."""
+    import argparse
+
+    from ag18_rules.cli import _parser
+
+    out = {}
+
+    def walk(parser, where):
+        out[f"{where}.description"] = parser.description or ""
+        for action in parser._actions:
+            name = "/".join(action.option_strings) or action.dest
+            if action.help and action.help != argparse.SUPPRESS:
+                out[f"{where} {name}.help"] = action.help
+            if isinstance(action.metavar, str):
+                out[f"{where} {name}.metavar"] = action.metavar
+            if isinstance(action, argparse._SubParsersAction):
+                for command, sub in action.choices.items():
+                    walk(sub, f"{where} {command}")
+        for group in parser._action_groups:
+            out[f"{where} group[{group.title}]"] = group.title or ""
+    walk(_parser(lang), "ag18")
+    return out
+
+
+def test_every_help_text_of_the_command_line_is_in_both_languages():
+    vi, en = _parser_texts("vi"), _parser_texts("en")
+    vi_by_place = {k.split(" group[")[0] + (" group" if " group[" in k else ""): v for k, v in vi.items()}
+    en_by_place = {k.split(" group[")[0] + (" group" if " group[" in k else ""): v for k, v in en.items()}
+    assert set(vi_by_place) == set(en_by_place)
+    found = []
+    for place, text in vi_by_place.items():
+        other = en_by_place[place]
+        if place.endswith(".metavar") and text.isupper() and text.isascii() and text == other:
+            continue  # N, a placeholder that reads the same in both languages
+        if place.endswith(".metavar") and text == other:
+            found.append(f"{place}: the same in both languages: {text!r}")
+        found += problems(place, Text(text, other)) if text != other else (
+            [f"{place}: not translated: {text!r}"] if WORD.search(text) else [])
+    assert found == []
+
+
+def test_the_words_argparse_adds_are_translated():
+    from ag18_rules import argtext
+
+    found = [p for key, text in argtext.WORDS.items() for p in problems(f"argtext.WORDS[{key}]", text)]
+    found += [p for pattern, text in argtext.ERRORS for p in problems(f"argtext.ERRORS[{pattern}]", text)]
+    assert found == []
+    assert argtext.translate_error("argument --as-of: invalid choice: 'x' (choose from 'a', 'b')", "vi") == \
+        "đối số --as-of: lựa chọn không hợp lệ: 'x' (chọn một trong 'a', 'b')"
+    assert argtext.translate_error("the following arguments are required: PLAN", "en") == \
+        "the following arguments are required: PLAN"
+
+
+def test_the_officer_facing_tables_are_in_both_languages():
+    from ag18_rules import conformance, lintrun
+    from ag18_rules.labels import ENUM_LABELS
+
+    tables = [("conformance.TEXTS", conformance.TEXTS), ("lintrun.TEXTS", lintrun.TEXTS)]
+    found = [p for name, table in tables for key, text in table.items() for p in problems(f"{name}[{key}]", text)]
+    for name, values in ENUM_LABELS.items():
+        for code, text in values.items():
+            if not text.vi.strip() or not text.en.strip():
+                found.append(f"labels[{name}][{code}]: a language is missing")
+    assert found == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["check", "no-such-plan.yaml"], ["explain", "no-such-rule"], ["test", "no-such-rule"],
+    ["validate", "no-such-file.yaml"], ["check"], ["lint", "--plans", "many"], ["rules", "--policy", "tests"],
+    ["check", "x.yaml", "--backend", "drools"], ["test", "-k", "no-such-case", "--backend", "python"],
+], ids=lambda a: " ".join(a))
+def test_every_line_a_failing_command_prints_is_vietnamese_by_default(argv, tmp_path, monkeypatch, capsys):
+    from ag18_rules.cli import main
+
+    monkeypatch.chdir(ROOT)
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    assert main(argv, stdout=out, stderr=err) == 2
+    text = err.getvalue() + capsys.readouterr().err
+    for line in text.splitlines():
+        if line.startswith(("cách dùng:", "    ", "  ")) or not WORD.search(line):
+            continue  # the usage synopsis and quoted source lines are not sentences
+        assert VIETNAMESE.search(line), f"English-only line in Vietnamese mode: {line!r}"
+
+
+def test_the_first_line_naming_the_policy_is_in_both_languages(tmp_path):
+    from ag18_rules.discover import Found
+
+    found = []
+    for how in ("option", "argument", "folder", "config", "shipped"):
+        f = Found(tmp_path, how, tmp_path / "ag18.toml")
+        found += problems(f"discover.announce[{how}]", Text(f.announce("vi"), f.announce("en")))
+    assert found == []

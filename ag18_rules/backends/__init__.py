@@ -22,6 +22,7 @@ def get_backend(name: str) -> Backend:
         from .durable import DurableBackend
 
         return DurableBackend()
-    from ..errors import OptionError
+    from ..errors import OptionError, Text
 
-    raise OptionError(f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}")
+    raise OptionError(Text(f"Không có bộ máy đánh giá '{name}'; hãy chọn một trong: {', '.join(BACKENDS)}",
+                           f"unknown backend {name!r}; choose one of: {', '.join(BACKENDS)}"))

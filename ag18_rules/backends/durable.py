@@ -32,14 +32,15 @@ from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler
 from typing import Collection, Iterator, Optional, Sequence
 
-from ..errors import BackendError, BackendUnavailable
+from ..errors import BackendError, BackendUnavailable, Text
 from ._durable_compile import KIND, SENTINEL_KIND, SEQ, SID, ZERO, Compiled, FieldSpec, compile_programs, fnv1a32
 from .base import CheckProgram, Entity, Outcome
 from .reference import ReferenceProgram
 
 __all__ = ["DurableBackend", "DurablePrepared", "Settings"]
 
-INSTALL_HINT = "the durable backend needs the optional dependency: pip install 'ag18-rules[durable]'"
+INSTALL_HINT = Text("Bộ máy durable cần gói phụ thuộc tùy chọn: pip install 'ag18-rules[durable]'",
+                    "the durable backend needs the optional dependency: pip install 'ag18-rules[durable]'")
 MAX_STRING = 1_000_000  # characters; the engine refuses a property of 16 MB (error 314)
 
 

@@ -77,12 +77,16 @@ def render_junit_examples(run: Any, lang: str = "vi") -> str:
     """``ag18 test`` as JUnit XML: one case per rule example and backend, failures with what differed."""
     root = ET.Element("testsuites", name="ag18 test")
     by_rule: dict[str, list] = {}
+    def said(text) -> str:  # the problems of ag18 test are sentences in both languages
+        return text(lang) if callable(text) else str(text)
+
     for r in run.results:
+        problems = [said(p) for p in r.problems]
         by_rule.setdefault(r.case.rule, []).append(
             (r.case.rule, f"{r.case.plan.name} [{r.backend}]", "pass" if r.ok else "failure",
-             r.problems[0] if r.problems else "", "\n".join(r.problems)))
+             problems[0] if problems else "", "\n".join(problems)))
     if run.disagreements:
-        by_rule["backends"] = [("backends", d, "failure", d, "") for d in run.disagreements]
+        by_rule["backends"] = [("backends", said(d), "failure", said(d), "") for d in run.disagreements]
     total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for rule in sorted(by_rule):
         suite = _suite(root, rule, by_rule[rule])
