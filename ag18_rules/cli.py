@@ -195,6 +195,16 @@ def _parser(lang: str = "vi") -> argparse.ArgumentParser:
     as_of(c)
     fmt(c, ("text", "json", "html"))
 
+    c = command("timeline", _timeline, t(
+        "vi phạm của đề án vào mỗi ngày quy định có hiệu lực thay đổi, từ ngày hiệu lực của đề án đến --until",
+        "the plan's findings on each date the law in force changes, from its effective date to --until"))
+    c.add_argument("plan", metavar=plan_)
+    c.add_argument("--until", type=_date, metavar=t("NGÀY", "DATE"), help=t(
+        "ngày cuối (mặc định: ngày sau thời hạn cuối cùng, khi cảnh báo thành lỗi)",
+        "the last date (default: the day after the last deadline, when warnings become errors)"))
+    policy_args(c)
+    fmt(c)
+
     c = command("validate", _validate, t(
         "kiểm tra tệp quy tắc, tham số và đề án mà không đánh giá",
         "validate rule, parameter and plan files without evaluating"))
@@ -316,6 +326,15 @@ def _diff(args, out, err) -> int:
         text = result.to_json(args.lang) + "\n" if args.format == "json" else render_diff(result, args.lang)
     _emit(args, text, out)
     return EXIT_FINDINGS if result.verdict == "fail" else EXIT_OK
+
+
+def _timeline(args, out, err) -> int:
+    from .timeline import timeline
+
+    with _policy(args, args.backend) as policy:
+        result = timeline(policy, args.plan, until=args.until)
+    _emit(args, result.to_json(args.lang) + "\n" if args.format == "json" else result.render(args.lang), out)
+    return EXIT_OK
 
 
 def _check(args, out, err) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from .ends import check_ends
 from .errors import Ag18Error, Text
 from .schema import closest
 
@@ -58,9 +59,30 @@ def describe_rule(path: Optional[str], rule_id: str, lang: str = "vi") -> str:
             if c.where:
                 lines.append(f"  {'khi' if vi else 'where'}:   {c.where.text}")
             lines.append(f"  {'yêu cầu' if vi else 'require'}: {c.require.text}")
+            lines += _cases(check, lang)
+            for end in check_ends(check, policy.params):
+                lines.append(f"  {'kết thúc' if vi else 'ends'}: {end.reason(lang)}"
+                             + (f" [{end.parameter}]" if end.parameter else ""))
             for alias, pid in sorted(check.parameters.items()):
                 lines += _parameter(policy.params.get(pid), alias, lang)
         return "\n".join(lines) + "\n"
+
+
+def _cases(check, lang: str) -> list[str]:
+    """The check's severity cases, one line each: the severity and when it holds."""
+    vi = lang != "en"
+    out = []
+    for case, spec in zip(check.cases, check.spec.severity_cases):
+        when = []
+        if spec.when is not None:
+            when.append(f"{'khi' if vi else 'when'} {spec.when.text}")
+        if case.until is not None:
+            when.append(f"{'đến hết' if vi else 'until'} {case.until.isoformat()}")
+        if case.within_years is not None:
+            when.append((f"trong số năm {case.within_years} kể từ ngày kế hoạch có hiệu lực" if vi else
+                         f"for {case.within_years} years from the plan's effective date"))
+        out.append(f"  {'mức độ' if vi else 'severity'} {case.severity}: {'; '.join(when)}")
+    return out
 
 
 def _parameter(param, alias: str, lang: str) -> list[str]:
@@ -74,6 +96,8 @@ def _parameter(param, alias: str, lang: str) -> list[str]:
         ref = entry.reference
         article = f", {ref.article}" if ref.article else ""
         flag = "" if entry.verified else (" [chưa kiểm chứng]" if vi else " [unverified]")
+        if entry.ends is not None:
+            value = ("kết thúc — " if vi else "ended — ") + entry.end_reason()(lang)
         out.append(f"    {'từ' if vi else 'from'} {since.isoformat()}: {value}  ({ref.document}{article}){flag}")
     return out
 
@@ -110,6 +134,7 @@ class CoverageRow:
     served_by: tuple[str, ...]  # other clauses whose rules serve this one
     via: Optional[Text]  # how it is served without rules of its own (a report, other clauses)
     reason: Optional[Text]  # why no rule can check it from a plan
+    ends: tuple = ()  # (rule/check, End) of the checks of its rules whose subject ended
 
     @property
     def accounted(self) -> bool:
@@ -130,6 +155,8 @@ class Coverage:
                 "via": r.via(lang) if r.via else None,
                 "reason": r.reason(lang) if r.reason else None,
                 "accounted": r.accounted,
+                "ends": [{"check": key, "date": end.date.isoformat(), "reason": end.reason(lang)}
+                         for key, end in r.ends],
             } for r in self.rows],
             "summary": {
                 "clauses": len(self.rows),
@@ -155,6 +182,8 @@ class Coverage:
             else:
                 what = "CHƯA ĐƯỢC XỬ LÝ" if vi else "UNACCOUNTED"
             lines.append(f"{r.clause:<12} {what}")
+            for key, end in r.ends:
+                lines.append(f"{'':<12}   {'kết thúc' if vi else 'ended'}: {key} — {end.reason(lang)}")
         s = self.to_dict(lang)["summary"]
         lines.append("")
         lines.append((f"{s['clauses']} điều khoản: {s['checked_by_rules']} có quy tắc kiểm tra, "
@@ -173,6 +202,9 @@ def coverage(path: Optional[str] = None) -> Coverage:
         rows = []
         for c in clauses:
             rules = tuple(sorted(r.id for r in policy.rules if c.id in r.spec.clause))
-            rows.append(CoverageRow(c.id, c.section, c.quote_vi, c.meaning_en, rules, c.served_by, c.via, c.reason))
+            ends = tuple((f"{r.id}/{check.spec.id}", end) for r in policy.rules if c.id in r.spec.clause
+                         for check in r.checks for end in check_ends(check, policy.params)[:1])
+            rows.append(CoverageRow(c.id, c.section, c.quote_vi, c.meaning_en, rules, c.served_by, c.via, c.reason,
+                                    ends))
         unknown = tuple((r.id, cid) for r in policy.rules for cid in r.spec.clause if cid not in known)
         return Coverage(tuple(rows), unknown)

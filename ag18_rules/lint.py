@@ -13,6 +13,9 @@
   ``inconsistent-deadline``: a value in force before the law it cites, or from another day than the
   one its reference gives; replaced before that law takes effect; one law cited with different
   dates; a rule's deadline that differs from its target's;
+* ``runs-after-end``    a check about the same entities as a check whose subject ended (the
+                        district level, an inspectorate...), still in force after that date;
+  ``end-revived``       a parameter given a value again after recording that its subject ended;
 * ``unreachable-target`` a target that no generated plan meets without breaking a prohibition
   (an error of another rule).
 """
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Union
 
+from .ends import lint_ends
 from .errors import Diagnostic, Span, Text
 from .facts.dated import AREA_STEP, POPULATION_STEP, STANDARDS
 
@@ -66,7 +70,7 @@ def lint_policy(directory: Union[str, Path, None] = None, *, plans: int = DEFAUL
     from .engine import Policy
 
     with Policy.load(directory) as policy:
-        found = _unused_parameters(policy) + _dates(policy) + _examples(policy)
+        found = _unused_parameters(policy) + _dates(policy) + _examples(policy) + lint_ends(policy)
         skipped = None
         explored = 0
         if plans and importlib.util.find_spec("hypothesis") is None:
@@ -88,6 +92,7 @@ def _unused_parameters(policy) -> list[Diagnostic]:
     for rule in policy.rules:
         for check in rule.checks:
             used.update(check.parameters.values())
+            used.update(case.within_years for case in check.cases if case.within_years)
     return [Diagnostic("unused-parameter", Text(
         f"Tham số {p.id} không được quy tắc nào hay dữ kiện nào sử dụng",
         f"Parameter {p.id} is read by no rule and no derived fact"), p.span)

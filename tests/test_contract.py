@@ -67,6 +67,9 @@ def test_the_api_and_ag18_check_give_the_same_json_for_the_same_options(policy, 
     assert all(("trace" in f) == ("--explain" in flags) for f in data["findings"])
 
 
+PASSING_EXAMPLES = {"an-giang-hamlet-mergers-2020.yaml", "an-giang-communes-2025.yaml"}
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 @pytest.mark.parametrize("backend", ["python", "durable"])
 def test_every_example_report_meets_the_published_schema(path, backend):
@@ -78,7 +81,9 @@ def test_every_example_report_meets_the_published_schema(path, backend):
         for options in (first, {"explain": True, "fixes": False, "origin": False}):
             data = policy.evaluate(path, **options).to_dict("en")
             assert report_problems(data) == []
-            assert data["findings"], "each example breaks some rule, so the schema sees findings"
+            # each example breaks some rule, so the schema sees findings; the real 2020 hamlet mergers and
+            # 2025 commune arrangement pass (their sources give no figure that breaks a rule)
+            assert data["findings"] or path.name in PASSING_EXAMPLES, "the schema must see findings"
 
 
 def test_ag18_schema_publishes_the_report_and_diagnostics_schemas():

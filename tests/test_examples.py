@@ -64,7 +64,7 @@ def test_hamlets_merged_in_2020(policy):
     report = policy.evaluate(EXAMPLES / "hamlets-2020.yaml")
     assert keys(report, skip=()) == {
         ("hamlet-merge-required", "ap", "ol/ap-long-binh", "error"),
-        ("admin-unit-standard", "ap-households", "ol/ap-long-binh", "warning"),
+        ("admin-unit-standard", "ap-households", "ol/ap-long-binh", "info"),
     }
     merge = finding(report, "hamlet-merge-required", "ol/ap-long-binh")
     assert merge.values["households"] == 162 and merge.values["households_min"] == 350
@@ -93,7 +93,8 @@ def test_province_wide_plan(policy):
         ("staff-within-job-positions", "within", "syt/trung-tam-kiem-soat-benh-tat", "error"),
     }
     standard = [f for f in report.findings if f.rule == "admin-unit-standard"]
-    assert all(f.severity == "warning" for f in standard)  # deadline 2030
+    # existing units below the standard get progress information; none is below a rearrangement threshold
+    assert all(f.severity == "info" for f in standard)
     assert sum(1 for f in standard if f.entity.id == "chau-doc") == 1
     hamlets = [f for f in standard if f.check in ("ap-households", "khom-households")]
     assert len(hamlets) == 16

@@ -24,6 +24,8 @@ ALL_PLANS = sorted(RULES.glob("*/examples/*.yaml")) + sorted(EXAMPLES.glob("*.ya
 #: (rule, check) -> why no change to the plan can remove such a finding by itself.  Every
 #: unverified error fix on the bundled examples must be one of these (and say so in its text).
 NO_SINGLE_CHANGE = {
+    ("part-time-quota", "province-envelope"):
+        "the province allocates its total among the communes: which communes give up posts is its decision",
     ("pilot-approved", "approval"):
         "the approving document must be issued by the competent body; the plan can only cite it",
     ("hamlet-merge-required", "ap"):

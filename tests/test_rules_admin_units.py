@@ -87,7 +87,8 @@ def test_thi_xa_and_thi_tran_standards_are_not_applicable_because_not_verified(p
     assert findings(report, "admin-unit-standard") == {}
     na = not_applicable(report, "admin-unit-standard")
     assert set(na) == {("thi-xa-population", None), ("thi-xa-area", None),
-                       ("thi-tran-population", None), ("thi-tran-area", None)}
+                       ("thi-tran-population", None), ("thi-tran-area", None),
+                       ("dac-khu-population", None), ("dac-khu-area", None)}  # đặc khu exist from 2025-07-01
     assert na["thi-tran-area", None] == (
         f"Parameter admin_unit.thi_tran.area_min has no value from 2016-05-25 ({NQ1211}): "
         "The standards for thị xã and thị trấn in Resolution 1211/2016/UBTVQH13 were not verified.")
@@ -229,7 +230,7 @@ def test_each_commune_class_above_its_decree_34_cap(policy):
         assert f.severity == "error"
         assert dict(f.values) == {"part_time_workers": workers, "cap": cap, "part_time_extra": 0, "unit_class": klass}
         assert used(f, "cap") == ("part_time.commune_max", cap, "2019-06-25", "Nghị định 34/2019/NĐ-CP, Điều 2", True)
-        assert next(p.bracket for p in f.parameters) == f"unit_class={klass}"
+        assert next(p.bracket for p in f.parameters if p.alias == "cap") == f"unit_class={klass}"
     # 2020: no verified cap per hamlet yet
     assert not_applicable(report, "part-time-quota")["hamlet", None].startswith(
         "Parameter part_time.hamlet_max has no value from 2019-06-25 (Nghị định 34/2019/NĐ-CP)")
@@ -258,13 +259,21 @@ def test_decree_33_adds_workers_for_population_and_area(policy):
     assert set(found) == {("commune", "cho-moi/my-hoi-dong"), ("hamlet", "cho-moi/long-dien-a/ap-long-hoa")}
     commune = found["commune", "cho-moi/my-hoi-dong"]
     assert dict(commune.values) == {"part_time_workers": 11, "cap": 10, "part_time_extra": 0, "unit_class": 3}
-    assert used(commune, "cap") == ("part_time.commune_max", 10, "2023-08-01", "Nghị định 33/2023/NĐ-CP, Điều 33", False)
+    assert used(commune, "cap") == ("part_time.commune_max", 10, "2023-08-01", "Nghị định 33/2023/NĐ-CP, Điều 33", True)
+    assert commune.severity == "info"  # Decree 33/2023: a commune's own cap only counts towards the province total
     hamlet = found["hamlet", "cho-moi/long-dien-a/ap-long-hoa"]
     assert dict(hamlet.values) == {"part_time_workers": 4, "cap": 3}
-    assert used(hamlet, "cap") == ("part_time.hamlet_max", 3, "2023-08-01", "Nghị định 33/2023/NĐ-CP", False)
+    assert used(hamlet, "cap") == ("part_time.hamlet_max", 3, "2023-08-01", "Nghị định 33/2023/NĐ-CP", True)
     # the standards of thị trấn are not verified: its addition is unknown and 15 > 14 cannot be judged
-    assert not_applicable(after, "part-time-quota") == {("commune", "cho-moi/tt-cho-moi"): (
-        "missing data — part_time_extra: cannot be computed: population, area, kind or its standard is missing")}
+    na = not_applicable(after, "part-time-quota")
+    assert na["commune", "cho-moi/tt-cho-moi"] == (
+        "missing data — part_time_extra: cannot be computed: population, area, kind or its standard is missing")
+    # nor can the province-wide total, which needs every commune's cap
+    assert na["province-envelope", "ptq-extra-2023"].startswith("missing data — part_time_commune_caps_after: "
+                                                                "the cap of a commune cannot be computed")
+    assert na["commune-ended", None] == ("Parameter part_time.commune_after_end_max has no value on 2023-08-01 "
+                                         "(its first value applies from 2026-05-31)")
+    assert len(na) == 3
 
 
 def test_units_at_their_caps_pass_under_both_decrees(policy):
@@ -333,9 +342,9 @@ def test_decree_33_fund_norms_the_day_before_and_the_day_it_takes_effect(policy)
     assert used(commune, "fund") == ("part_time.commune_fund", 18.0, "2023-08-01", art34, True)
     assert used(commune, "extra_fund") == ("part_time.commune_fund_extra_per_person", 1.5, "2023-08-01", art34, True)
     khom = found["hamlet-fund", "cho-moi/tt-cho-moi/khom-thi-1"]
-    assert used(khom, "fund") == ("part_time.hamlet_fund", 4.5, "2023-08-01", "Nghị định 33/2023/NĐ-CP, Điều 34, khoản 2", False)
+    assert used(khom, "fund") == ("part_time.hamlet_fund", 4.5, "2023-08-01", "Nghị định 33/2023/NĐ-CP, Điều 34, khoản 2", True)
     assert next(p.bracket for p in khom.parameters) == "kind=khom, terrain=plains (*), households < 500"
-    assert khom.unverified == ("part_time.hamlet_fund",)
+    assert khom.unverified == ()
 
 
 def test_decree_33_norms_met_pass(policy):

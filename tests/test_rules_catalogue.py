@@ -110,7 +110,7 @@ def test_min_staff_for_unit_class_1_in_2024(policy):
            values={"counted_staff": 4, "minimum": 5},
            vi="Phòng Tổ chức cơ sở đảng có 4 biên chế, ít hơn mức tối thiểu 5 người",
            en="Phòng Tổ chức cơ sở đảng has 4 staff, below the minimum of 5")
-    assert party.unverified == ("min_staff.party_unit",)
+    assert party.unverified == ()  # Regulation 137-QĐ/TW, confirmed
 
 
 @pytest.mark.parametrize("as_of, checks", [
@@ -118,8 +118,8 @@ def test_min_staff_for_unit_class_1_in_2024(policy):
     ("2020-11-25", {"department-unit", "sub-department"}),
     ("2023-11-30", {"department-unit", "sub-department"}),
     ("2023-12-01", {"department-unit", "sub-department", "party-unit"}),
-    ("2025-02-27", {"department-unit", "sub-department", "party-unit"}),
-    ("2025-02-28", {"department-unit", "sub-department", "party-unit", "sub-department-unit"}),
+    ("2025-02-28", {"department-unit", "sub-department", "party-unit"}),
+    ("2025-03-01", {"department-unit", "sub-department", "party-unit", "sub-department-unit"}),
     ("2025-06-13", {"department-unit", "sub-department", "sub-department-unit"}),
 ])
 def test_min_staff_for_unit_follows_the_dates_of_its_parameters(policy, as_of, checks):

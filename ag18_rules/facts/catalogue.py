@@ -79,6 +79,8 @@ _PLAN = [
     _f("district_office_deputies_after", "int", "Tổng số phó trưởng phòng chuyên môn cấp huyện", "Deputy heads of district offices after"),
     _f("department_deputies_before", "int", "Tổng số phó giám đốc sở trước sắp xếp", "Deputy directors of departments before",
        missing=NO_BEFORE),
+    _f("merged_departments_after", "int", "Số sở hình thành do hợp nhất, sáp nhập (formed_from)",
+       "Departments formed by merging others (formed_from)"),
     _f("province_merger_departments_after", "int", "Số sở hình thành khi hợp nhất 2 tỉnh (province_merger)",
        "Departments formed when two provinces merged (province_merger)"),
     _f("commune_offices_after", "int", "Số phòng chuyên môn thuộc UBND cấp xã sau sắp xếp",

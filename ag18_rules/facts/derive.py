@@ -317,7 +317,8 @@ _SUMS = ("orgs_after", "orgs_before", "staff_after", "staff_before", "deputies_a
          "intermediate_after", "departments_after", "department_deputies_after", "district_offices_after",
          "district_office_deputies_after", "province_party_bodies_after", "province_party_body_deputies_after",
          "removed_positions", "settled_positions", "people_after", "admin_units", "department_deputies_before",
-         "province_merger_departments_after", "commune_offices_after", "commune_office_deputies_after")
+         "province_merger_departments_after", "merged_departments_after", "commune_offices_after",
+         "commune_office_deputies_after")
 
 
 def _add_after(sums: dict, o: Organization, staff: int) -> None:
@@ -330,6 +331,7 @@ def _add_after(sums: dict, o: Organization, staff: int) -> None:
         sums["departments_after"] += 1
         sums["department_deputies_after"] += o.deputies
         sums["province_merger_departments_after"] += bool(o.province_merger)
+        sums["merged_departments_after"] += bool(o.formed_from)
     elif o.type == "district_office":
         sums["district_offices_after"] += 1
         sums["district_office_deputies_after"] += o.deputies
@@ -364,6 +366,7 @@ def plan_facts(plan: Plan, sums: dict) -> dict:
         "intermediate_after": sums["intermediate_after"],
         "department_deputies_before": sums["department_deputies_before"] if has_before else None,
         "province_merger_departments_after": sums["province_merger_departments_after"],
+        "merged_departments_after": sums["merged_departments_after"],
         "commune_offices_after": sums["commune_offices_after"],
         "commune_office_deputies_after": sums["commune_office_deputies_after"],
         # filled in from dated parameters: see .dated

@@ -42,7 +42,8 @@ ENUMS: dict[str, dict] = {
     "kind": {
         "huyen": ("Huyện", "Rural district"), "thi_xa": ("Thị xã", "Town"),
         "thanh_pho": ("Thành phố", "City"), "xa": ("Xã", "Commune"), "phuong": ("Phường", "Ward"),
-        "thi_tran": ("Thị trấn", "Township"), "ap": ("Ấp", "Hamlet (ấp)"), "khom": ("Khóm", "Hamlet (khóm)"),
+        "thi_tran": ("Thị trấn", "Township"), "dac_khu": ("Đặc khu", "Special zone"),
+        "ap": ("Ấp", "Hamlet (ấp)"), "khom": ("Khóm", "Hamlet (khóm)"),
     },
     "terrain": {
         "plains": ("Đồng bằng", "Plains"), "mountain": ("Miền núi", "Mountain"),
@@ -183,6 +184,9 @@ _ORG = (
     _c("pilot.exempt_from", "Thí điểm miễn quy tắc", "Pilot exempt from", "ids",
        "Mã các quy tắc mô hình thí điểm được miễn, cách nhau bởi dấu phẩy.",
        "Rule ids the pilot is exempt from, separated by commas.", 20),
+    _c("province_merger", "Sở hợp nhất 2 tỉnh", "Province merger", "enum:bool",
+       "Có nếu là sở hình thành khi hợp nhất 2 tỉnh (Nghị định 370/2025/NĐ-CP).",
+       "Yes for a department formed when two provinces merged (Decree 370/2025).", 12),
 )
 _TASK = (
     _c("id", "Mã", "Id", "id", "Mã nhiệm vụ.", "Task id.", 20),
@@ -203,7 +207,7 @@ _UNIT = (
     _c("name", "Tên đơn vị", "Name", "text", "Tên đơn vị hành chính.", "Name of the unit.", 28),
     _c("level", "Cấp", "Level", "enum:unit_level", "Cấp huyện, xã hoặc ấp, khóm.", "District, commune or hamlet.", 12),
     _c("kind", "Loại đơn vị", "Kind", "enum:kind", "Huyện, thị xã, thành phố, xã, phường, thị trấn, ấp, khóm.",
-       "huyen, thi_xa, thanh_pho, xa, phuong, thi_tran, ap, khom.", 12),
+       "huyen, thi_xa, thanh_pho, xa, phuong, thi_tran, dac_khu, ap, khom.", 12),
     _c("parent", "Mã đơn vị cấp trên", "Parent id", "id", "Mã đơn vị cấp trên.", "Parent unit id.", 20),
     _c("terrain", "Địa bàn", "Terrain", "enum:terrain", "Đồng bằng, miền núi, biên giới, hải đảo.",
        "Plains, mountain, border, island.", 12),
@@ -219,6 +223,9 @@ _UNIT = (
        "Quỹ phụ cấp theo bội số lương cơ sở.", "Fund as a multiple of the base salary.", 12),
     _c("formed_from", "Hợp nhất từ", "Formed from", "ids", "Mã các đơn vị được nhập vào, cách nhau bởi dấu phẩy.",
        "Ids of the merged units, separated by commas.", 20),
+    _c("ethnic_minority", "Yếu tố dân tộc thiểu số", "Ethnic minority", "enum:bool",
+       "Có nếu đơn vị có yếu tố dân tộc thiểu số (Nghị quyết 112/2025/UBTVQH15).",
+       "Yes for a unit with ethnic-minority factors (Resolution 112/2025).", 12),
 )
 _PEOPLE = (
     _SNAP,

@@ -60,7 +60,8 @@ def _bounds(policy, day: dt.date) -> Bounds:
                                         "admin_unit.thi_tran.population_min", default=15_000)) + 1_000,
         commune_area_min=math.ceil(most("admin_unit.xa.area_min", "admin_unit.phuong.area_min",
                                         "admin_unit.thi_tran.area_min", default=50)) + 5.0,
-        commune_part_time_max=max(0, int(least("part_time.commune_max", default=10))),
+        # from 2026-05-31 communes have no part-time posts at all (part_time.commune_after_end_max)
+        commune_part_time_max=max(0, int(least("part_time.commune_max", "part_time.commune_after_end_max", default=10))),
         commune_fund_max=max(0.0, math.floor(least("part_time.commune_fund", default=11.4) * 10 - 1) / 10),
         hamlet_households_min=int(most("hamlet.ap.households_min", "hamlet.khom.households_min", default=400)) + 50,
         hamlet_part_time_max=max(0, int(least("part_time.hamlet_max", default=3))),
