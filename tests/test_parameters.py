@@ -220,7 +220,7 @@ def test_resolved_to_json_names_value_date_reference(policy):
     assert out["value"] == 2
     assert out["since"] == "2020-11-25"
     assert out["reference"] == "Nghị định 108/2020/NĐ-CP, Điều 1, khoản 3"
-    assert out["verified"] is False
+    assert out["verified"] is True  # confirmed by the 2026 references (nhandan, baophapluat)
     assert out["note"].startswith("Verbatim: \"Bình quân mỗi phòng có 02 Phó Trưởng phòng\"")
     assert resolved.to_dict("vi")["note"].startswith("Nguyên văn")
     assert resolved.note == resolved.note_text.vi
