@@ -27,7 +27,7 @@ ENUM_LABELS: dict[str, dict[str, Text]] = {
         "department": Text("sở", "department"),
         "district_office": Text("phòng chuyên môn cấp huyện", "district office"),
         "sub_department": Text("chi cục", "sub-department"),
-        "internal_unit": Text("đơn vị bên trong", "internal unit"),
+        "internal_unit": Text("phòng, ban, văn phòng nội bộ", "internal unit"),
         "inspectorate": Text("thanh tra", "inspectorate"),
         "mass_organization": Text("đoàn thể", "mass organisation"),
         "public_service_unit": Text("đơn vị sự nghiệp công lập", "public service unit"),
@@ -109,6 +109,7 @@ ALIASES: dict[str, dict[str, str]] = {
         "ban đảng": "party_body", "ubnd": "people_committee", "hđnd": "people_council",
         "phòng": "district_office", "phòng chuyên môn": "district_office",
         "phòng thuộc sở": "internal_unit", "đơn vị trực thuộc": "internal_unit",
+        "đơn vị bên trong": "internal_unit", "mặt trận, đoàn thể": "mass_organization",
         "mặt trận tổ quốc": "mass_organization", "tổ chức chính trị - xã hội": "mass_organization",
         "đơn vị sự nghiệp": "public_service_unit",
     },
@@ -119,7 +120,8 @@ ALIASES: dict[str, dict[str, str]] = {
     "post.role": {"trưởng": "head", "phó": "deputy", "cấp trưởng": "head"},
     "person.rating": {"xuất sắc": "excellent", "tốt": "good", "hoàn thành": "completed",
                       "không hoàn thành": "not_completed"},
-    "transition.outcome": {"chuyển công tác": "transfer", "nghỉ việc": "resignation"},
+    "transition.outcome": {"chuyển công tác": "transfer", "điều chuyển": "transfer", "nghỉ việc": "resignation"},
+    "allowance.mode": {"khoán quỹ": "lump_sum", "theo số người": "per_person"},
     "check.applies_to": {"cá nhân": "person", "kế hoạch": "plan"},
 }
 

@@ -12,70 +12,40 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..errors import Text
+from ..labels import ENUM_LABELS, normalise_enum
+from ..labels import fold as fold_label
 
-# Vietnamese and English labels of every enumerated value, by enumeration.
-ENUMS: dict[str, dict] = {
-    "type": {
-        "party_committee": ("Cấp ủy", "Party committee"),
-        "party_body": ("Ban, cơ quan tham mưu của cấp ủy", "Party body"),
-        "people_committee": ("UBND", "People's committee"),
-        "people_council": ("HĐND", "People's council"),
-        "department": ("Sở", "Department"),
-        "district_office": ("Phòng", "District office"),
-        "sub_department": ("Chi cục", "Sub-department"),
-        "internal_unit": ("Phòng, ban, văn phòng nội bộ", "Internal unit"),
-        "inspectorate": ("Thanh tra", "Inspectorate"),
-        "mass_organization": ("Mặt trận, đoàn thể", "Mass organisation"),
-        "public_service_unit": ("Đơn vị sự nghiệp công lập", "Public service unit"),
-        "other": ("Khác", "Other"),
-    },
-    "org_level": {
-        "province": ("Cấp tỉnh", "Province"),
-        "district": ("Cấp huyện", "District"),
-        "commune": ("Cấp xã", "Commune"),
-    },
-    "unit_level": {
-        "district": ("Cấp huyện", "District"),
-        "commune": ("Cấp xã", "Commune"),
-        "hamlet": ("Ấp, khóm", "Hamlet"),
-    },
-    "kind": {
-        "huyen": ("Huyện", "Rural district"), "thi_xa": ("Thị xã", "Town"),
-        "thanh_pho": ("Thành phố", "City"), "xa": ("Xã", "Commune"), "phuong": ("Phường", "Ward"),
-        "thi_tran": ("Thị trấn", "Township"), "dac_khu": ("Đặc khu", "Special zone"),
-        "ap": ("Ấp", "Hamlet (ấp)"), "khom": ("Khóm", "Hamlet (khóm)"),
-    },
-    "terrain": {
-        "plains": ("Đồng bằng", "Plains"), "mountain": ("Miền núi", "Mountain"),
-        "border": ("Biên giới", "Border"), "island": ("Hải đảo", "Island"),
-    },
-    "outcome": {
-        "transfer": ("Điều chuyển", "Transfer"), "retirement": ("Nghỉ hưu", "Retirement"),
-        "early_retirement": ("Nghỉ hưu trước tuổi", "Early retirement"),
-        "resignation": ("Thôi việc", "Resignation"), "streamlining": ("Tinh giản biên chế", "Streamlining"),
-        "contract_end": ("Chấm dứt hợp đồng", "Contract end"),
-    },
-    "role": {"head": ("Cấp trưởng", "Head"), "deputy": ("Cấp phó", "Deputy"), "member": ("Thành viên", "Member")},
-    "rating": {
-        "excellent": ("Hoàn thành xuất sắc nhiệm vụ", "Excellent"),
-        "good": ("Hoàn thành tốt nhiệm vụ", "Good"),
-        "completed": ("Hoàn thành nhiệm vụ", "Completed"),
-        "not_completed": ("Không hoàn thành nhiệm vụ", "Not completed"),
-    },
-    "status": {"draft": ("Dự thảo", "Draft"), "submitted": ("Đã trình", "Submitted"),
-               "approved": ("Đã phê duyệt", "Approved")},
-    "mode": {"lump_sum": ("Khoán quỹ", "Lump sum"), "per_person": ("Theo số người", "Per person")},
+# The enumerations of a plan are labelled once, in :mod:`ag18_rules.labels` (the table plans, rules
+# and the language server use too); a column names its enumeration by the workbook's short name.
+SHARED_ENUMS = {
+    "type": "organization.type", "org_level": "organization.level", "unit_level": "admin_unit.level",
+    "kind": "admin_unit.kind", "terrain": "admin_unit.terrain", "outcome": "transition.outcome",
+    "role": "post.role", "rating": "person.rating", "status": "approval.status", "mode": "allowance.mode",
+}
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# Enumerations of the workbook alone: which snapshot a row belongs to, yes/no cells, class numbers.
+_WORKBOOK_ENUMS: dict[str, dict] = {
     "snapshot": {"before": ("Trước sắp xếp", "Before"), "after": ("Sau sắp xếp", "After")},
     "bool": {True: ("Có", "Yes"), False: ("Không", "No")},
     "class": {1: ("1", "1"), 2: ("2", "2"), 3: ("3", "3")},
 }
-# Words people type for a value that are not its drop-down label.
-ALIASES = {
+_WORKBOOK_ALIASES = {
     "bool": {"x": True, "true": True, "yes": True, "1": True, "co": True,
              "false": False, "no": False, "0": False, "khong": False},
-    "class": {"i": 1, "ii": 2, "iii": 3, "loại i": 1, "loại ii": 2, "loại iii": 3},
-    "type": {"ubnd": "people_committee", "hđnd": "people_council", "đoàn thể": "mass_organization"},
-    "snapshot": {"trước": "before", "sau": "after"},
+    "class": {"i": 1, "ii": 2, "iii": 3, "loai i": 1, "loai ii": 2, "loai iii": 3},
+    "snapshot": {"truoc": "before", "sau": "after"},
+}
+
+#: every enumeration of the workbook: value -> (Vietnamese drop-down label, English label)
+ENUMS: dict[str, dict] = {
+    **{short: {code: (_capitalised(text.vi), _capitalised(text.en)) for code, text in ENUM_LABELS[name].items()}
+       for short, name in SHARED_ENUMS.items()},
+    **_WORKBOOK_ENUMS,
 }
 
 
@@ -85,12 +55,15 @@ def fold(text: str) -> str:
 
 
 def enum_value(enum: str, text: str):
-    """The file value a cell's text stands for, or None when it names none."""
-    key = fold(text)
-    for value, labels in ENUMS[enum].items():
-        if key in (fold(str(value)), fold(labels[0]), fold(labels[1])):
+    """The file value a cell's text stands for (its code, label or another spelling officers use,
+    with or without diacritics), or None when it names none."""
+    if enum in SHARED_ENUMS:
+        return normalise_enum(SHARED_ENUMS[enum], text)
+    key = fold_label(text)
+    for value, labels in _WORKBOOK_ENUMS[enum].items():
+        if key in (fold_label(str(value)), fold_label(labels[0]), fold_label(labels[1])):
             return value
-    return ALIASES.get(enum, {}).get(key)
+    return _WORKBOOK_ALIASES.get(enum, {}).get(key)
 
 
 def enum_label(enum: str, value, lang: str) -> str:
