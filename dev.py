@@ -5,7 +5,7 @@
     python3 dev.py test    # make .venv, install, run the test suite on both backends
 
 Both commands create ``.venv`` beside this file on first use and install the package with the
-``durable`` and ``test`` extras (durable-rules compiles C, so gcc and the Python headers are
+extras listed in ``EXTRAS`` (durable-rules compiles C, so gcc and the Python headers are
 needed; the first run takes a minute).  Extra arguments are passed on to ``ag18 check`` or
 ``pytest``.
 """
