@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional
 
 from .backends.base import Entity
 from .facts import EntityRef, FactTable, with_dated_facts
-from .facts.derive import plan_facts
+from .facts.derive import merger_groups, plan_facts
 from .model import AdminUnit, Organization, Plan, Snapshot, Task, Transition
 from .report import Finding, NotApplicable, Report
 
@@ -369,22 +369,7 @@ def _touching(transitions: tuple[Transition, ...]) -> dict[str, list[int]]:
 
 def _groups(orgs: Iterable[Organization]) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Merger groups (connected by ``formed_from``): each member's root, and each root's members."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    for org in orgs:
-        for src in org.formed_from:
-            a, b = find(org.id), find(src)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    group = {x: find(x) for x in set(parent) | set(parent.values())}
+    group = merger_groups(orgs)
     members: dict[str, list[str]] = {}
     for x, root in group.items():
         members.setdefault(root, []).append(x)

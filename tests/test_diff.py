@@ -1,5 +1,4 @@
 """``ag18 diff``: the findings that appear, disappear or change between two versions of a plan."""
-import io
 import json
 from pathlib import Path
 
@@ -7,19 +6,13 @@ import pytest
 import yaml
 
 import ag18_rules
-from ag18_rules.cli import main
 from ag18_rules.diff import diff_reports, render_diff
+from cli_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFT1 = ROOT / "examples" / "sonv-offices-2021-draft1.yaml"
 DRAFT2 = ROOT / "examples" / "sonv-offices-2021-draft2.yaml"
 DEPUTY = ROOT / "rules" / "deputy-cap" / "examples"
-
-
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main([str(a) for a in argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def keys(findings):

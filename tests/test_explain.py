@@ -1,6 +1,5 @@
 """Explanations: the condition as a tree with every sub-expression's value, the failing part marked,
 in text and in JSON, for every rule of the catalogue; and rule messages checked when rules load."""
-import io
 import json
 import shutil
 from pathlib import Path
@@ -9,20 +8,14 @@ import pytest
 
 import ag18_rules
 from ag18_rules import explain
-from ag18_rules.cli import main
 from ag18_rules.errors import InputError
 from ag18_rules.explain import blame
 from ag18_rules.expr import parse, trace
+from cli_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASS1 = ROOT / "rules" / "deputy-cap" / "examples" / "class1-2021.yaml"
 PLANS = sorted((ROOT / "rules").glob("*/examples/*.yaml"))
-
-
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main([str(a) for a in argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,4 @@
 """The smallest fix of each finding: its text, its data, and its verification by re-evaluation."""
-import io
 import json
 import shutil
 from dataclasses import replace
@@ -11,10 +10,10 @@ from hypothesis import given, settings
 
 import ag18_rules
 from ag18_rules import edits
-from ag18_rules.cli import main
 from ag18_rules.fixes import FixOptions, _Search, _errors
 from ag18_rules.model import Staff
 from ag18_rules.testing import CI, plans
+from cli_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -324,12 +323,6 @@ def test_the_examples_exercise_the_rules_that_report_errors():
 
 
 # --------------------------------------------------------------------------- the command
-
-
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main([str(a) for a in argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_check_shows_fixes_by_default_in_text_and_json():

@@ -1,6 +1,5 @@
 """Reports in HTML, SARIF 2.1.0 (validated against the official schema), JUnit XML and GitHub
 annotations, rendered from real evaluations of the examples."""
-import io
 import json
 import re
 from pathlib import Path
@@ -9,20 +8,14 @@ from xml.etree import ElementTree as ET
 import jsonschema
 import pytest
 
-from ag18_rules.cli import main
 from ag18_rules.engine import Policy
 from ag18_rules.formats import render_github, render_html, render_html_fragment, render_junit, render_sarif
+from cli_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 DRAFT1 = ROOT / "examples" / "sonv-offices-2021-draft1.yaml"
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
-
-
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main([str(a) for a in argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

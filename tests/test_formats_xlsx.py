@@ -1,7 +1,6 @@
 """Excel and CSV plans: the template, the reader's leniency and refusals, cells in diagnostics,
 and round trips between YAML, JSON and XLSX."""
 import datetime as dt
-import io
 import json
 import zipfile
 from pathlib import Path
@@ -10,22 +9,16 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from ag18_rules.cli import main
 from ag18_rules.engine import Policy
 from ag18_rules.errors import InputError
 from ag18_rules.formats import read_csv_dir, read_xlsx, write_template, write_xlsx
 from ag18_rules.formats.layout import SHEETS
 from ag18_rules.plan import load_plan, plan_to_dict
 from ag18_rules.testing import plans
+from cli_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
-
-
-def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    code = main([str(a) for a in argv], stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def problems(path) -> list[str]:

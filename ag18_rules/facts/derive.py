@@ -94,25 +94,8 @@ class _OrgFacts:
             self.totals[unit], self.leads[unit] = self._unit_totals(members)
         self.settlement = self._settlement()
 
-    # merger groups: connected components of formed_from edges (after org <-> before source)
     def _groups(self) -> dict[str, str]:
-        parent: dict[str, str] = {}
-
-        def find(x: str) -> str:
-            root = x
-            while parent.get(root, root) != root:
-                root = parent[root]
-            while parent.get(x, x) != root:
-                parent[x], x = root, parent[x]
-            return root
-
-        for org in self.after.values():
-            for src in org.formed_from:
-                a, b = find(org.id), find(src)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-        members = {x for x in parent} | set(parent.values())
-        return {x: find(x) for x in members}
+        return merger_groups(self.after.values())
 
     def _settlement_units(self) -> dict[str, list[str]]:
         """Each organisation of ``before`` belongs to one unit: its merger group or itself."""
@@ -471,3 +454,24 @@ def _person_rows(plan: Plan) -> list[tuple[EntityRef, dict]]:
             "latest_rating_year": year,
         }))
     return rows
+
+
+def merger_groups(orgs: Iterable[Organization]) -> dict[str, str]:
+    """Merger groups, the connected components of ``formed_from`` edges (an organisation of ``after``
+    and its sources in ``before``): each member's root, the smallest id of its group."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for org in orgs:
+        for src in org.formed_from:
+            a, b = find(org.id), find(src)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return {x: find(x) for x in set(parent) | set(parent.values())}
