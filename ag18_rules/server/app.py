@@ -8,6 +8,7 @@ process: plans go to the supervised processes of :mod:`.pool`, under a deadline.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from typing import Literal, Optional
 
@@ -136,6 +137,16 @@ async def read_body(request: Request) -> bytes:
             raise BodyTooLarge()
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_json(request: Request):
+    """A JSON body (``application/json`` only): 415 for another type, 400 when it does not parse."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise Refused(415, "unsupported-media-type", detail="application/json")
+    try:
+        return json.loads(await read_body(request))
+    except (ValueError, RecursionError):
+        raise Refused(400, "malformed") from None
 
 
 def iso(day: Optional[dt.date]) -> Optional[str]:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
 from .. import __version__
-from .app import ACCEPTS, Backend, Format, Lang, Refused, iso, plan_media, read_body, services
+from .app import ACCEPTS, Backend, Format, Lang, Refused, iso, plan_media, read_body, read_json, services
 from .openapi import DIFF_BODY, JSON_OBJECT, PLAN_BODY, problems, report_responses
 
 router = APIRouter()
@@ -78,12 +78,7 @@ async def diff(request: Request, as_of: Optional[dt.date] = None, lang: Lang = "
                backend: Backend = "python") -> Response:
     """The findings that appear, disappear or change between two versions of a plan
     (``ag18 diff --format json``).  The body is ``{"old": plan, "new": plan}``."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        raise Refused(415, "unsupported-media-type", detail="application/json")
-    try:
-        data = json.loads(await read_body(request))
-    except (ValueError, RecursionError):
-        raise Refused(400, "malformed") from None
+    data = await read_json(request)
     if not isinstance(data, dict) or "old" not in data or "new" not in data:
         raise Refused(422, "bad-parameter", [{"file": "<request>", "line": 0, "col": 0, "code": "bad-parameter",
                                               "path": "", "message": '{"old": ..., "new": ...}'}])

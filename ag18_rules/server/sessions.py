@@ -7,14 +7,13 @@ recorded only after the session accepted it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from typing import Literal, Optional
 
 from fastapi import APIRouter, Path, Request
 from starlette.responses import JSONResponse, Response
 
-from .app import Format, Lang, Refused, iso, plan_media, read_body, services
+from .app import Format, Lang, Refused, iso, plan_media, read_body, read_json, services
 from .openapi import JSON_OBJECT, PLAN_BODY, problems, report_responses
 from .store import SessionFull, Stale, Stored
 
@@ -98,12 +97,7 @@ async def change(request: Request, sid: str = SessionId, lang: Lang = "vi", fixe
     """Apply changes (the ``field``/``to`` form of a fix's changes): the findings added, removed and
     changed, and the new report.  The change is stored before the answer is sent."""
     state = services(request)
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        raise Refused(415, "unsupported-media-type", detail="application/json")
-    try:
-        data = json.loads(await read_body(request))
-    except (ValueError, RecursionError):
-        raise Refused(400, "malformed") from None
+    data = await read_json(request)
     changes, author = _changes(data)
     author = author or request.headers.get("x-ag18-user", "")[:200] or "anonymous"
     stored = _stored(request, sid)
