@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import ChainMap
-from functools import partial
+from functools import lru_cache, partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, MutableMapping, Optional
 
@@ -185,10 +185,16 @@ def _waiver(plan: Plan, rule_id: str, ref: EntityRef, as_of: dt.date, pilots: Ma
     return None
 
 
+@lru_cache(maxsize=1024)
+def _needed(where: Node, require: Node) -> list[str]:
+    """The names a check's conditions read, in order (its trees are the policy's, few and lasting)."""
+    return sorted(names_of(where) | names_of(require))
+
+
 def _missing_reason(check: "CompiledCheck", values: Mapping, policy, as_of: dt.date) -> Text:
     """Why a condition could not be decided for an entity: the facts it needs that are absent."""
     facts = CATALOGUE[check.spec.applies_to]
-    needed = sorted(names_of(check.where_source) | names_of(check.require_source))
+    needed = _needed(check.where_source, check.require_source)
     vi, en = [], []
     named = check.alias_values(values)
     for name in needed:
