@@ -240,7 +240,7 @@ class _Search:
 
     def hint(self, finding: Finding) -> tuple[Fix, ...]:
         """Beyond the bound: the best lever sized on the entity's own facts, not verified."""
-        ctx, check, levers, _ = self._levers(finding)
+        ctx, check, levers, _ = self._levers(finding, hints=False)
         sized = []
         for order, lever in enumerate(levers):
             if lever.facts_at is not None:
@@ -256,18 +256,19 @@ class _Search:
 
     # ---------------------------------------------------------------- levers and their size
 
-    def _levers(self, finding: Finding):
+    def _levers(self, finding: Finding, hints: bool = True):
+        """The finding's context, check and levers; and, when ``hints``, what no lever can verify."""
         check = self.policy.check(finding.rule, finding.check)
         values = self._resolved(check, self.rows[(finding.entity.kind, finding.entity.id)])
-        named = check.alias_values(values)
         ctx = Context(
             plan=self.plan, ref=finding.entity, values=values, counted=self.counted,
-            goal=self.policy.rule(finding.rule).spec.title, numbers=_numbers(trace(check.require_source, named)),
+            goal=self.policy.rule(finding.rule).spec.title,
+            traced=lambda: _numbers(trace(check.require_source, check.alias_values(values))),
             shared=self.index,
         )
         facts = (names_of(check.where_source) | names_of(check.require_source)) - set(check.parameters)
-        levers, hints = levers_for(ctx, sorted(facts))
-        return ctx, check, levers, hints
+        levers, texts = levers_for(ctx, sorted(facts), hints=hints)
+        return ctx, check, levers, texts
 
     def _size(self, ctx: Context, check: "CompiledCheck", lever: Lever, budget: "_Budget") -> Optional[int]:
         """The smallest ``k`` that makes the check hold: on the entity's own facts when the lever says

@@ -98,14 +98,15 @@ LEVERS: Mapping[tuple[str, str], Callable[[Context], list[Lever]]] = {
 }
 
 
-def levers_for(ctx: Context, facts: Iterable[str]) -> tuple[list[Lever], list[Text]]:
-    """The levers that move any of ``facts`` of the finding's entity, and the hints no lever can verify."""
+def levers_for(ctx: Context, facts: Iterable[str], hints: bool = True) -> tuple[list[Lever], list[Text]]:
+    """The levers that move any of ``facts`` of the finding's entity, and (``hints``) the hints no
+    lever can verify."""
     levers: dict[str, Lever] = {}
-    hints: dict[str, Text] = {}
+    texts: dict[str, Text] = {}
     for fact in facts:
         builder = LEVERS.get((ctx.ref.kind, fact))
         for lever in builder(ctx) if builder else ():
             levers.setdefault(lever.key, lever)
-        for hint in _hints(ctx, fact):
-            hints.setdefault(hint.en, hint)
-    return list(levers.values()), list(hints.values())
+        for hint in _hints(ctx, fact) if hints else ():
+            texts.setdefault(hint.en, hint)
+    return list(levers.values()), list(texts.values())

@@ -179,12 +179,17 @@ class Context:
     values: Mapping[str, Any]
     counted: tuple[str, ...]
     goal: Text  # the rule's title, for plan-wide sentences
-    numbers: tuple[float, ...] = ()  # every number in the trace of the violated condition
+    traced: Optional[Callable[[], tuple[float, ...]]] = None  # gives the numbers below, when first read
     shared: Optional[PlanIndex] = None  # the search's index of the plan and its records
 
     @cached_property
     def index(self) -> PlanIndex:
         return self.shared
+
+    @cached_property
+    def numbers(self) -> tuple[float, ...]:
+        """Every number in the trace of the violated condition (for levers that set a value)."""
+        return self.traced() if self.traced is not None else ()
 
     @property
     def _rows(self) -> dict:
