@@ -9,9 +9,11 @@ and nothing is built from a plan that has one.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import fields, is_dataclass, replace
 from functools import lru_cache
 from typing import Any, Callable, Collection, Mapping, Optional
@@ -36,7 +38,8 @@ from .model import (
     Waiver,
 )
 from .labels import normalise_data
-from .limits import DEFAULT_LIMITS, MAX_PLAN_BYTES, Limits, boundary_problems as _boundary
+from .limits import DEFAULT_LIMITS, MAX_PLAN_BYTES, Limits, boundary_problems as _boundary, entity_problems
+from .planread import SchemaCompiler as _SchemaCompiler, read_clean
 from .source import Document, format_path, load_file
 
 __all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "derived", "load_plan", "plan_to_dict"]
@@ -91,21 +94,58 @@ def load_plan(
         plan = replace(loaded, spans={**loaded.spans, **source.spans}, source=source.source)
         object.__setattr__(plan, _CHECKED, True)
         return plan
-    doc = _document(source, filename, limits)
-    normalise_data(doc.data, schema.load_schema("plan"))  # Vietnamese labels of enum values -> codes
-    data = doc.data if doc.json_typed else schema.to_json_data(doc.data)
-    problems = _boundary(doc, data, limits)
-    if not problems:
-        problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
-        problems += _Checker(doc, data, rule_ids).run()
+    with _collector_paused():
+        doc = _document(source, filename, limits)
+        doc, data, problems = _checked(doc, rule_ids, limits)
+        if problems:
+            raise InputError(problems)
+        plan = _build_plan(doc, data)
+    object.__setattr__(plan, _CHECKED, True)  # loaded here: evaluating it again needs no second check
+    return plan
+
+
+def _checked(doc: Document, rule_ids: Optional[Collection[str]], limits: Limits) -> tuple[Document, Any, list]:
+    """The document (settled), its data in JSON's types with labels as codes, and every problem.
+
+    One fast pass vouches for a clean plan; anything it cannot vouch for goes through the careful
+    checks, which find and place every problem.
+    """
+    if read_clean(doc.data, limits, nfc=not doc.is_settled):
+        if not doc.is_settled:  # the pass checked what settling checks
+            doc = Document(doc.data, doc.filename, doc.lines, doc._root, doc._text)
+        data = doc.data
+        problems = entity_problems(doc, data, limits)
+        if not problems:
+            problems = _Checker(doc, data, rule_ids).run()
+    else:
+        doc = doc.settle()
+        normalise_data(doc.data, schema.load_schema("plan"))  # Vietnamese labels of enum values -> codes
+        data = doc.data if doc.json_typed else schema.to_json_data(doc.data)
+        problems = _boundary(doc, data, limits)
+        if not problems:
+            problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
+            problems += _Checker(doc, data, rule_ids).run()
     cells = getattr(doc, "problems", ())  # a workbook's cells that could not be read: one message each
     if cells:
         problems = list(cells) + [p for p in problems if p.span not in {c.span for c in cells}]
-    if problems:
-        raise InputError(problems)
-    plan = _build_plan(doc, data)
-    object.__setattr__(plan, _CHECKED, True)  # loaded here: evaluating it again needs no second check
-    return plan
+    return doc, data, problems
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector held off while a plan is read and built.
+
+    A plan of 100,000 organisations is millions of new objects, none of them in a cycle; left
+    running, the collector walks all of them again and again while they are made, which costs
+    as much as the reading itself.  It runs again afterwards (and stays off if it was off).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def derived(source: Plan, plan: Plan) -> Plan:
@@ -158,7 +198,7 @@ def _document(source: Any, filename: Optional[str], limits: Limits) -> Document:
         from .formats.document import load_document
 
         return load_document(source, filename)
-    doc = load_file(source, max_bytes=limits.max_bytes)
+    doc = load_file(source, max_bytes=limits.max_bytes, settle=False)  # settled by the checks
     return replace(doc, filename=filename) if filename else doc
 
 
@@ -221,130 +261,6 @@ def _fast_valid(data: Any) -> bool:
 def _compiled_plan_schema() -> Callable[[Any], bool]:
     plan_schema = schema.load_schema("plan")
     return _SchemaCompiler(plan_schema.get("$defs", {})).compile(plan_schema)
-
-
-_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "format",
-                          "default", "examples"})
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """JSON equality as jsonschema's ``enum`` and ``const`` use it (true is not 1)."""
-    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
-        return a is b
-    if _is_number(a) and _is_number(b):
-        return a == b
-    return type(a) is type(b) and isinstance(a, str) and a == b
-
-
-class _SchemaCompiler:
-    """Compiles the JSON Schema subset the plan schema uses into one Python predicate."""
-
-    def __init__(self, defs: Mapping[str, Any]):
-        self.defs = defs
-        self.compiled: dict[str, Callable[[Any], bool]] = {}
-
-    def compile(self, node: Mapping[str, Any]) -> Callable[[Any], bool]:
-        checks = [self._keyword(k, v, node) for k, v in node.items() if k not in _ANNOTATIONS | _OBJECT_KEYWORDS]
-        if _OBJECT_KEYWORDS & node.keys():
-            checks.append(self._object(node))
-        return _all_of(checks)
-
-    def _ref(self, ref: str) -> Callable[[Any], bool]:
-        name = ref.removeprefix("#/$defs/")
-        if name == ref or name not in self.defs:
-            return _never
-        if name not in self.compiled:
-            self.compiled[name] = _never  # a recursive reference is left to jsonschema
-            self.compiled[name] = self.compile(self.defs[name])
-        return self.compiled[name]
-
-    def _keyword(self, key: str, arg: Any, node: Mapping[str, Any]) -> Callable[[Any], bool]:
-        if key == "$ref":
-            return self._ref(arg)
-        if key == "type":
-            return _type_test([arg] if isinstance(arg, str) else arg, dates=schema.wants_date(node))
-        if key == "enum" and all(isinstance(e, str) for e in arg):
-            names = frozenset(arg)
-            return lambda v: isinstance(v, str) and v in names
-        if key == "enum":
-            return lambda v: any(_same(v, e) for e in arg)
-        if key == "const":
-            return lambda v: _same(v, arg)
-        if key == "pattern":
-            regex = re.compile(arg)
-            return lambda v: not isinstance(v, str) or regex.search(v) is not None
-        if key == "minimum":
-            return lambda v: not _is_number(v) or v >= arg
-        if key == "items" and isinstance(arg, dict):
-            item = self.compile(arg)
-            return lambda v: not isinstance(v, list) or all(map(item, v))
-        if key == "propertyNames" and isinstance(arg, dict):
-            name = self.compile(arg)
-            return lambda v: not isinstance(v, dict) or all(map(name, v))
-        return _never  # a keyword this subset does not know: let jsonschema decide
-
-    def _object(self, node: Mapping[str, Any]) -> Callable[[Any], bool]:
-        """``properties``, ``additionalProperties`` and ``required`` in one pass over the keys."""
-        props = {k: self.compile(s) for k, s in node.get("properties", {}).items()}
-        more = node.get("additionalProperties", True)
-        extra = None if more is True else _never if more is False else self.compile(more)
-        required = tuple(node.get("required", ()))
-
-        def check(value: Any) -> bool:
-            if not isinstance(value, dict):
-                return True
-            if not all(k in value for k in required):
-                return False
-            for key, item in value.items():
-                test = props.get(key, extra)
-                if test is not None and not test(item):
-                    return False
-            return True
-
-        return check
-
-
-_OBJECT_KEYWORDS = frozenset({"properties", "additionalProperties", "required"})
-
-
-def _never(value: Any) -> bool:
-    return False
-
-
-def _all_of(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
-    if not checks:
-        return lambda value: True
-    first, rest = checks[0], checks[1:]
-    if not rest:
-        return first
-    others = _all_of(rest)
-    return lambda value: first(value) and others(value)
-
-
-_EXACT_TYPES = {"string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
-
-
-def _type_test(names: list[str], dates: bool = False) -> Callable[[Any], bool]:
-    """JSON Schema ``type`` over exactly the builtin types loaded data has (true is not an integer);
-    a YAML date is text only where the schema asks for a date (``dates``)."""
-    exact = frozenset(_EXACT_TYPES[n] for n in names if n in _EXACT_TYPES)
-    if dates and str in exact:
-        exact |= {schema.DateText}
-    number, integer = "number" in names, "integer" in names or "number" in names
-
-    def test(value: Any) -> bool:
-        kind = type(value)
-        if kind in exact:
-            return True
-        if kind is int:
-            return integer
-        return kind is float and (number or (integer and value.is_integer()))
-
-    return test
 
 
 # --------------------------------------------------------------------------- semantic checks

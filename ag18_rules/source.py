@@ -112,6 +112,28 @@ class Document:
     _root: tuple[int, _Marks | None] | None = field(default=None, repr=False, compare=False)
     # the text, when positions are found only once a diagnostic asks for one (JSON read by json.loads)
     _text: str | None = field(default=None, repr=False, compare=False)
+    # JSON read with load_file(settle=False): depth and NFC not yet checked (see :meth:`settle`)
+    _unsettled: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def is_settled(self) -> bool:
+        """False for JSON read with ``load_file(..., settle=False)`` until :meth:`settle` is called:
+        its nesting depth is unchecked and its text may not be in NFC yet."""
+        return not self._unsettled
+
+    def settle(self) -> Document:
+        """This document with every check of loading done: itself when it is settled; the careful
+        reader's :class:`InputError` (with positions) when the data nests too deep or two keys
+        become one in NFC."""
+        if not self._unsettled:
+            return self
+        from .jsonload import settle_json
+
+        data = settle_json(self.data, self._text)
+        if data is not None:
+            return Document(data, self.filename, self.lines, self._root, self._text)
+        data, root = _Builder(self.filename, self.lines, True).build(self._text)
+        return Document(data, self.filename, self.lines, root)
 
     @property
     def json_typed(self) -> bool:
@@ -201,8 +223,13 @@ def format_path(path: tuple) -> str:
 # ----------------------------------------------------------------- entry points
 
 
-def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Document:
-    """Load a YAML or JSON file (strict JSON if named ``.json``); refuse it past ``max_bytes``."""
+def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, settle: bool = True) -> Document:
+    """Load a YAML or JSON file (strict JSON if named ``.json``); refuse it past ``max_bytes``.
+
+    ``settle=False`` leaves two walks over a JSON file's data to a caller that walks it anyway
+    (the plan loader): the document is then not :attr:`~Document.is_settled` until
+    :meth:`Document.settle`.
+    """
     filename = os.fsdecode(path)
     buffers = _UNSAVED.get()
     if buffers:  # an editor's unsaved text stands for the file (see :func:`unsaved`)
@@ -210,7 +237,7 @@ def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Documen
         if text is not None:
             return load_text(text, filename)
     raw = _read(filename, max_bytes)
-    return _load(_decode(raw, filename), filename)
+    return _load(_decode(raw, filename), filename, settle)
 
 
 _UNSAVED: ContextVar[Mapping[str, str]] = ContextVar("ag18_unsaved", default={})
@@ -303,7 +330,7 @@ def _decode(raw: bytes, filename: str) -> str:
         raise InputError([Diagnostic("encoding", message, span)]) from None
 
 
-def _load(text: str, filename: str) -> Document:
+def _load(text: str, filename: str, settle: bool = True) -> Document:
     lines = tuple(text.splitlines())
     bad = _NOT_PRINTABLE.search(text)
     if bad:
@@ -311,9 +338,9 @@ def _load(text: str, filename: str) -> Document:
     if _is_json(filename):
         from .jsonload import load_json
 
-        data = load_json(text, filename, lines)
+        data = load_json(text, filename, lines, settle=settle)
         if data is not None:
-            return Document(data, filename, lines, None, text)
+            return Document(data, filename, lines, None, text, not settle)
     builder = _Builder(filename, lines, _is_json(filename))
     data, root = builder.build(text)
     return Document(data, filename, lines, root)
