@@ -301,6 +301,7 @@ class _Checker:
         self.out: list[Diagnostic] = []
         self.comparisons_left = _SUGGESTION_BUDGET
         self.has_before = isinstance(self.data.get("before"), dict)
+        self.lists = {(snap, name): _snapshot_items(self.data, snap, name) for snap in SNAPSHOTS for name in LISTS}
         self.index = {(snap, name): self._first_ids(snap, name) for snap in SNAPSHOTS for name in LISTS}
 
     def run(self) -> list[Diagnostic]:
@@ -332,7 +333,7 @@ class _Checker:
     def _first_ids(self, snap: str, name: str) -> dict[str, int]:
         """Each id's first index in one list; later repeats are reported as duplicates."""
         first: dict[str, int] = {}
-        for i, item in _snapshot_items(self.data, snap, name):
+        for i, item in self.lists[(snap, name)]:
             ident = item.get("id")
             if not isinstance(ident, str):
                 continue
@@ -364,6 +365,10 @@ class _Checker:
         known = self.index[(snap, name)]
         if ident in known:
             return
+        self._unknown(ident, snap, name, path)
+
+    def _unknown(self, ident: str, snap: str, name: str, path: tuple) -> None:
+        known = self.index[(snap, name)]
         kind_vi, kind_en = _LIST_WORDS[name]
         vi = f"Không có {kind_vi} nào mang mã '{ident}' trong {_SNAP_WORDS[snap][0]}"
         en = f"No {kind_en} of {_SNAP_WORDS[snap][1]} has the id '{ident}'"
@@ -374,13 +379,16 @@ class _Checker:
 
     def _parents(self, snap: str, name: str) -> None:
         parent_of: dict[str, tuple[str, int]] = {}
-        for i, item in _snapshot_items(self.data, snap, name):
+        known = self.index[(snap, name)]
+        for i, item in self.lists[(snap, name)]:
             parent = item.get("parent")
             if isinstance(parent, str):
-                self._resolve(parent, snap, name, (snap, name, i, "parent"))
+                if parent not in known:
+                    self._unknown(parent, snap, name, (snap, name, i, "parent"))
+                    continue
                 ident = item.get("id")
-                if isinstance(ident, str) and parent in self.index[(snap, name)]:
-                    parent_of.setdefault(ident, (parent, i))
+                if isinstance(ident, str) and ident not in parent_of:
+                    parent_of[ident] = (parent, i)
         self._cycles(snap, name, parent_of)
 
     def _cycles(self, snap: str, name: str, parent_of: dict[str, tuple[str, int]]) -> None:
@@ -412,11 +420,16 @@ class _Checker:
         )
 
     def _tasks(self, snap: str) -> None:
-        for i, task in _snapshot_items(self.data, snap, "tasks"):
-            for field_name, target in (("lead", "organizations"), ("support", "organizations"),
-                                       ("lead_person", "people")):
-                for suffix, ident in _ids_in(task.get(field_name)):
-                    self._resolve(ident, snap, target, (snap, "tasks", i, field_name) + suffix)
+        orgs, people = self.index[(snap, "organizations")], self.index[(snap, "people")]
+        for i, task in self.lists[(snap, "tasks")]:
+            for field_name, target, known in (("lead", "organizations", orgs), ("support", "organizations", orgs),
+                                              ("lead_person", "people", people)):
+                value = task.get(field_name)
+                if value is None or (type(value) is str and value in known):
+                    continue  # the common cases, decided without building paths
+                for suffix, ident in _ids_in(value):
+                    if ident not in known:
+                        self._unknown(ident, snap, target, (snap, "tasks", i, field_name) + suffix)
             if snap == "before" and task.get("retired") is not None:
                 self._error(
                     "retired-in-before",
@@ -427,14 +440,14 @@ class _Checker:
                 )
 
     def _posts(self, snap: str) -> None:
-        for i, person in _snapshot_items(self.data, snap, "people"):
+        for i, person in self.lists[(snap, "people")]:
             posts = person.get("posts")
             for k, post in enumerate(posts if isinstance(posts, list) else []):
                 if isinstance(post, dict) and isinstance(post.get("org"), str):
                     self._resolve(post["org"], snap, "organizations", (snap, "people", i, "posts", k, "org"))
 
     def _formed_from(self, snap: str, name: str) -> None:
-        for i, item in _snapshot_items(self.data, snap, name):
+        for i, item in self.lists[(snap, name)]:
             if "formed_from" not in item:
                 continue
             path = (snap, name, i, "formed_from")
@@ -460,7 +473,7 @@ class _Checker:
                     self._resolve(ident, "before", name, path + suffix)
 
     def _kinds(self, snap: str) -> None:
-        for i, unit in _snapshot_items(self.data, snap, "admin_units"):
+        for i, unit in self.lists[(snap, "admin_units")]:
             level, kind = unit.get("level"), unit.get("kind")
             allowed = _KINDS.get(level) if isinstance(level, str) else None
             if allowed and isinstance(kind, str) and kind not in allowed and kind in _ALL_KINDS:
@@ -616,29 +629,44 @@ def _snapshot(data: dict) -> Snapshot:
     )
 
 
+def _counts(d: dict, keys: tuple[str, ...]) -> None:
+    """Counts as ints, in place (JSON Schema also accepts 3.0 as an integer)."""
+    for key in keys:
+        value = d.get(key)
+        if value is not None and type(value) is not int:
+            d[key] = int(value)
+
+
+_ORG_COUNTS = ("heads", "deputies", "job_positions")
+
+
 def _organization(d: dict) -> Organization:
-    staff = d.get("staff", {})
-    pilot = d.get("pilot")
-    return Organization(
-        id=d["id"], name=d["name"], type=d["type"], level=d.get("level"), parent=d.get("parent"),
-        intermediate=d.get("intermediate", False), effective=d.get("effective", True),
-        province_merger=bool(d.get("province_merger", False)),
-        heads=int(d.get("heads", 0)), deputies=int(d.get("deputies", 0)),
-        staff=Staff(**{k: int(v) for k, v in staff.items()}),
-        job_positions=_int(d.get("job_positions")),
-        formed_from=tuple(d.get("formed_from", ())),
-        pilot=None if pilot is None else Pilot(pilot["model"], pilot.get("approval"),
-                                               tuple(pilot.get("exempt_from", ()))),
-    )
+    fields = dict(d)  # the file's keys are the model's field names
+    _counts(fields, _ORG_COUNTS)
+    staff, pilot = fields.get("staff"), fields.get("pilot")
+    if staff is not None:
+        fields["staff"] = Staff(**{k: v if type(v) is int else int(v) for k, v in staff.items()})
+    if "formed_from" in fields:
+        fields["formed_from"] = tuple(fields["formed_from"])
+    if "province_merger" in fields:
+        fields["province_merger"] = bool(fields["province_merger"])
+    if pilot is not None:
+        fields["pilot"] = Pilot(pilot["model"], pilot.get("approval"), tuple(pilot.get("exempt_from", ())))
+    return Organization(**fields)
 
 
 def _task(d: dict) -> Task:
-    retired = d.get("retired")
-    return Task(
-        id=d["id"], name=d["name"], field=d.get("field"), lead=_ids(d.get("lead")),
-        lead_person=_ids(d.get("lead_person")), support=tuple(d.get("support", ())),
-        retired=None if retired is None else Retired(retired["reason"]),
-    )
+    fields = dict(d)  # the file's keys are the model's field names
+    for key in ("lead", "lead_person"):
+        value = fields.get(key)
+        if value is not None:
+            fields[key] = (value,) if isinstance(value, str) else tuple(value)
+    if "support" in fields:
+        fields["support"] = tuple(fields["support"])
+    retired = fields.get("retired")
+    if retired is not None:
+        fields["retired"] = Retired(retired["reason"])
+    return Task(**fields)
 
 
 def _admin_unit(d: dict) -> AdminUnit:
