@@ -72,6 +72,7 @@ _JSON_LITERAL = re.compile(
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _PLAIN_KEY = re.compile(r"[^.\[\]\s\"']+\Z")
+_LEADING_SPACE = re.compile(r"[ \t\r\n]*")
 
 
 # ----------------------------------------------------------------- positions and documents
@@ -177,6 +178,11 @@ class Document:
 
     def _locate(self, path: tuple) -> tuple[Span | None, Span]:
         """(key span of the last step if it is an existing key, span of the deepest value found)."""
+        if not path and self._root is None and self._text is not None:
+            start = _LEADING_SPACE.match(self._text).end()  # the whole document: no second reading
+            if "\r" not in self._text[:start]:
+                line_start = self._text.rfind("\n", 0, start) + 1
+                return None, Span(self.filename, self._text.count("\n", 0, start) + 1, start - line_start + 1)
         root = self._marks
         if root is None:
             return None, Span(self.filename)
