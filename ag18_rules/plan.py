@@ -112,7 +112,7 @@ def _checked(doc: Document, rule_ids: Optional[Collection[str]], limits: Limits)
     """
     if read_clean(doc.data, limits, nfc=not doc.is_settled):
         if not doc.is_settled:  # the pass checked what settling checks
-            doc = Document(doc.data, doc.filename, doc.lines, doc._root, doc._text)
+            doc = Document(doc.data, doc.filename, doc.lines, doc._root, doc._text, _json=doc.json_typed)
         data = doc.data
         problems = entity_problems(doc, data, limits)
         if not problems:
@@ -717,11 +717,10 @@ class _Spans(Mapping):
     positions costs a second reading of the file (JSON) or a walk of every entity."""
 
     def __init__(self, doc: Document):
-        if doc.json_typed:  # keep only the text: the data would hold the whole file's objects alive
-            from .source import load_text
+        if doc.lazy:  # keep only the text: the data would hold the whole file's objects alive
+            from .source import reread
 
-            filename, text = doc.filename, doc._text
-            self._source = lambda: load_text(text, filename)
+            self._source = reread(doc)
         else:
             self._source = lambda: doc
         self._found: Optional[dict] = None
@@ -744,7 +743,7 @@ class _Spans(Mapping):
 
 
 def _spans(doc: Document, data: dict) -> Mapping[str, Span]:
-    if doc._root is None and doc._text is None:
+    if doc._root is None and not doc.lazy:
         return _entity_spans(doc, data)  # a program's mapping: the file name alone, found at once
     return _Spans(doc)
 

@@ -19,7 +19,7 @@ from array import array
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Mapping, NoReturn
+from typing import Callable, Mapping, NoReturn
 
 import yaml
 from yaml.events import (
@@ -115,6 +115,8 @@ class Document:
     _text: str | None = field(default=None, repr=False, compare=False)
     # JSON read with load_file(settle=False): depth and NFC not yet checked (see :meth:`settle`)
     _unsettled: bool = field(default=False, repr=False, compare=False)
+    # read by json.loads: only JSON's types (no dates), and JSON syntax when positions are found
+    _json: bool = field(default=False, repr=False, compare=False)
 
     @property
     def is_settled(self) -> bool:
@@ -132,14 +134,19 @@ class Document:
 
         data = settle_json(self.data, self._text)
         if data is not None:
-            return Document(data, self.filename, self.lines, self._root, self._text)
+            return Document(data, self.filename, self.lines, self._root, self._text, _json=True)
         data, root = _Builder(self.filename, self.lines, True).build(self._text)
         return Document(data, self.filename, self.lines, root)
 
     @property
     def json_typed(self) -> bool:
         """True when the data has only JSON's types (read by the JSON parser): no dates to convert."""
-        return self._text is not None
+        return self._json
+
+    @property
+    def lazy(self) -> bool:
+        """True when positions are found from the text on first need, not read along with the data."""
+        return self._root is None and self._text is not None
 
     @property
     def _marks(self) -> tuple[int, _Marks | None] | None:
@@ -147,9 +154,9 @@ class Document:
         if self._root is None and self._text is not None and not getattr(self, "_no_marks", False):
             # libyaml refuses surrogate-pair escapes that JSON allows; one of the same length keeps
             # every position where it is
-            text = _SURROGATE_PAIR.sub(r"\\u0041\\u0041", self._text)
+            text = _SURROGATE_PAIR.sub(r"\\u0041\\u0041", self._text) if self._json else self._text
             try:
-                _, root = _Builder(self.filename, self.lines, _is_json(self.filename)).build(text)
+                _, root = _Builder(self.filename, self.lines, self._json).build(text)
             except InputError:  # not expected for text json.loads read; then: file-only positions
                 object.__setattr__(self, "_no_marks", True)
                 return None
@@ -336,20 +343,33 @@ def _decode(raw: bytes, filename: str) -> str:
         raise InputError([Diagnostic("encoding", message, span)]) from None
 
 
-def _load(text: str, filename: str, settle: bool = True) -> Document:
+def _load(text: str, filename: str, settle: bool = True, json_mode: bool | None = None) -> Document:
+    """Read ``text``; ``json_mode`` (default: by the file name) holds it to strict JSON."""
+    json_mode = _is_json(filename) if json_mode is None else json_mode
     lines = tuple(text.splitlines())
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         raise InputError([_bad_character(text, bad.start(), filename, lines)])
-    if _is_json(filename):
+    if json_mode:
         from .jsonload import load_json
 
         data = load_json(text, filename, lines, settle=settle)
         if data is not None:
-            return Document(data, filename, lines, None, text, not settle)
-    builder = _Builder(filename, lines, _is_json(filename))
+            return Document(data, filename, lines, None, text, not settle, _json=True)
+    else:
+        data = _quick_build(text)
+        if data is not _UNUSUAL:  # positions are found on first need (most files never need one)
+            return Document(data, filename, lines, None, text)
+    builder = _Builder(filename, lines, json_mode)
     data, root = builder.build(text)
     return Document(data, filename, lines, root)
+
+
+def reread(doc: Document) -> Callable[[], Document]:
+    """A way to read a lazy document again later, holding only its text: a loaded plan keeps
+    this, not its file's data, for the positions it may be asked for."""
+    text, filename, json_mode = doc._text, doc.filename, doc._json
+    return lambda: _load(text, filename, True, json_mode)
 
 
 def _is_json(filename: str) -> bool:
@@ -377,6 +397,89 @@ _TOO_DEEP = Text(
 )
 _AWAITING_KEY = object()
 _SKIP_VALUE = object()  # the key was refused; its value is read and dropped
+
+
+class _Unusual(Exception):
+    """Something only the careful reader can report (or count) with its position."""
+
+
+_UNUSUAL = object()
+
+
+def _quick_build(text: str) -> object:
+    """The data of a YAML text, read without positions, or :data:`_UNUSUAL` when anything in it
+    -- a syntax error, a duplicate or merge key, a tag, an anchor or alias, a second document,
+    nesting past :data:`MAX_DEPTH` -- needs the careful :class:`_Builder`, which reports it.
+
+    What it accepts it reads exactly as the careful reader does; it only skips recording where
+    every node starts, which costs as much as the rest of the reading.
+    """
+    parser = _Parser(text)
+    try:
+        return _quick_events(parser.get_event)
+    except (_Unusual, ValueError, yaml.YAMLError):  # ValueError: a date that does not exist
+        return _UNUSUAL
+    finally:
+        parser.dispose()
+
+
+def _quick_events(next_event) -> object:
+    stack: list[list] = []  # [container, key awaited or given] per open collection
+    root, documents = None, 0
+    normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
+    while True:
+        event = next_event()
+        kind = type(event)
+        plain_merge = False
+        if kind is ScalarEvent:
+            if event.anchor is not None:
+                raise _Unusual
+            tag, value = event.tag, event.value
+            if tag is None and event.implicit[0]:
+                plain_merge = value == "<<"
+                value = _resolve_plain(value)
+            elif tag is not None and tag != "!" and tag != _STR_TAG:
+                raise _Unusual
+            if type(value) is str and not value.isascii() and not normalized("NFC", value):
+                value = normalize("NFC", value)
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            if event.anchor is not None or event.tag not in (None, "!", _COLLECTION_TAGS[kind]):
+                raise _Unusual
+            if len(stack) >= MAX_DEPTH:
+                raise _Unusual
+            stack.append([{} if kind is MappingStartEvent else [], _AWAITING_KEY])
+            continue
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            value = stack.pop()[0]
+        elif kind is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Unusual
+            continue
+        elif kind is StreamEndEvent:
+            return root
+        elif kind is AliasEvent:
+            raise _Unusual
+        else:
+            continue
+        if not stack:
+            root = value
+            continue
+        frame = stack[-1]
+        container = frame[0]
+        if type(container) is list:
+            container.append(value)
+        elif frame[1] is _AWAITING_KEY:
+            key_type = type(value)
+            if plain_merge or not (key_type is str or key_type is int or key_type is dt.date):
+                raise _Unusual
+            frame[1] = value
+        else:
+            key = frame[1]
+            if key in container:
+                raise _Unusual
+            container[key] = value
+            frame[1] = _AWAITING_KEY
 
 
 class _Frame:
