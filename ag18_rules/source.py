@@ -4,6 +4,13 @@ PyYAML only parses (its event stream); this module builds the plain Python data 
 can construct an object, scalars follow the YAML 1.2 rules people expect (``no`` stays a string),
 and every refusal (too large, too deep, alias bombs, duplicate keys) is a :class:`Diagnostic` with
 a position, raised in one :class:`InputError`.
+
+Positions are found when a diagnostic needs one.  JSON is read by ``json.loads`` (C) and YAML
+from libyaml's events (``CSafeLoader``; PyYAML's pure-Python parser where libyaml is missing)
+without recording where nodes start; a file the quick reading cannot accept as it is (a syntax
+error, a duplicate key, an anchor, a tag, ...) is read by the careful :class:`_Builder`, which
+records every position and reports every problem.  A clean file's positions are read from its
+text, by the same careful reader, the first time a span is asked for.
 """
 from __future__ import annotations
 
@@ -249,8 +256,8 @@ def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, settle: bo
         text = buffers.get(os.path.abspath(filename))
         if text is not None:
             return load_text(text, filename)
-    raw = _read(filename, max_bytes)
-    return _load(_decode(raw, filename), filename, settle)
+    text = _decode(_read(filename, max_bytes), filename)  # the bytes are let go before reading
+    return _load(text, filename, settle)
 
 
 _UNSAVED: ContextVar[Mapping[str, str]] = ContextVar("ag18_unsaved", default={})
