@@ -207,6 +207,30 @@ def test_yaml_dates_labels_and_year_keys_load_as_before(tmp_path):
     assert plan.spans["vp"].line == 6
 
 
+def test_an_error_deep_in_a_big_yaml_file_is_placed_exactly(tmp_path):
+    data = _big_plan(3000)
+    data["after"]["organizations"][2345]["parent"] = "nowhere"
+    path = tmp_path / "big.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_plan(path)
+    [found] = info.value.diagnostics
+    lines = path.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "nowhere" in text)
+    assert (found.code, found.path) == ("unknown-reference", "after.organizations[2345].parent")
+    assert (found.span.line, found.span.col) == (line, lines[line - 1].index("nowhere") + 1)
+    assert found.source_line == lines[line - 1]
+
+
+def test_a_clean_yaml_file_is_read_without_positions_until_one_is_asked_for(tmp_path):
+    doc = load_text(_YAML, "plan.yaml")
+    assert doc.lazy and doc.data["after"]["organizations"][1]["deputies"] == 2
+    assert (doc.span(("after", "organizations", 1, "deputies")).line, doc.key_span(("after",)).col) == (10, 1)
+    with pytest.raises(InputError) as info:  # a duplicate key: the careful reader places it
+        load_text(_YAML + "format: again\n", "plan.yaml")
+    assert [(d.code, d.span.line, d.span.col) for d in info.value.diagnostics] == [("duplicate-key", 14, 1)]
+
+
 def test_the_pure_python_parser_reads_as_libyaml_does(tmp_path, monkeypatch):
     text = _YAML + "  tasks:\n  - {id: t, name: T, lead: [vp, nowhere]}\n"
     path = tmp_path / "plan.yaml"
