@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections import ChainMap
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, Iterable, Mapping, Optional
@@ -96,12 +97,10 @@ class CompiledCheck:
     def key(self) -> str:
         return self.program.key
 
-    def alias_values(self, values: Mapping) -> dict:
-        """The entity's values under the names the rule's author wrote."""
-        out = dict(values)
-        for alias, pid in self.parameters.items():
-            out[alias] = values.get(param_field(pid))
-        return out
+    def alias_values(self, values: Mapping) -> Mapping:
+        """The entity's values under the names the rule's author wrote (the parameters' aliases
+        over its facts; the facts are read from ``values`` when asked for)."""
+        return ChainMap({alias: values.get(param_field(pid)) for alias, pid in self.parameters.items()}, values)
 
 
 @dataclass(frozen=True)

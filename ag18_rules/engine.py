@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import operator
 import os
 import threading
 import warnings
@@ -21,12 +22,15 @@ from .backends.base import Entity
 from .compiler import CompiledCheck, CompiledRule, compile_rules, param_field
 from .errors import Ag18Error, OptionError, Text
 from .facts import FactTable, with_dated_facts
-from .facts.derive import DEFAULT_COUNTED, derive_with_totals
+from .facts.columns import PlanColumns
+from .facts.dated import with_dated_columns
+from .facts.derive import DEFAULT_COUNTED, derive_with_totals, plan_columns
 from .fixes import FixOptions, attach_fixes
 from .model import Plan
 from .origin import classify_origin
 from .parameters import ParameterSet, ended_reason
 from .report import NotApplicable, Report
+from .rows import ColumnRows, Records, TableRows
 from .rulespec import load_rules
 from .stages import Active as _Active
 
@@ -119,6 +123,9 @@ def _check_options(*, explain: Any, fixes: Any, origin: Any) -> None:
     if not isinstance(fixes, (bool, FixOptions)):
         raise OptionError(f"fixes must be True, False or a FixOptions, not {type(fixes).__name__}")
 
+#: outcomes of the columnar run in the order the backends give them: check, then entity
+_BY_CHECK = operator.itemgetter(1, 0, 3, 2)
+
 #: a parameter an entity kind reads: (parameter id, its field, the parameter, the facts it is looked up by)
 _Lookup = tuple[str, str, Any, tuple[str, ...]]
 
@@ -204,7 +211,7 @@ class Policy:
         plan = self.load_plan(plan)
         as_of = as_of or plan.effective
         with _COLLECTOR_PAUSED:
-            report = self._report(plan, as_of, self.facts(plan, as_of), trace=explain)
+            report = self._report_plan(plan, as_of, trace=explain)
         if origin:
             report = classify_origin(lambda other: self._findings(other, as_of), plan, report)
         if fixes:
@@ -231,7 +238,7 @@ class Policy:
     def _findings(self, plan: Plan, as_of: dt.date) -> Report:
         """The report of a plan built from a checked one (``before`` as a plan): no second check."""
         with _COLLECTOR_PAUSED:
-            return self._report(plan, as_of, self.facts(plan, as_of))
+            return self._report_plan(plan, as_of)
 
     def check(self, rule_id: str, check_id: str) -> CompiledCheck:
         """The compiled check ``check_id`` of rule ``rule_id``."""
@@ -263,15 +270,56 @@ class Policy:
         with _COLLECTOR_PAUSED:
             return self._report(plan, as_of, part)
 
+    def columns(self, plan: Plan, as_of: dt.date) -> PlanColumns:
+        """The plan's facts on ``as_of`` as columns, computed when read (see :mod:`.facts.columns`)."""
+        cols = plan_columns(plan, counted_categories=self.counted_categories(as_of), rule_ids=self.rule_ids)
+        with_dated_columns(cols, self.params, as_of)
+        return cols
+
+    def _report_plan(self, plan: Plan, as_of: dt.date, trace: bool = False) -> Report:
+        """The report on a whole plan: over its columns on the python backend, else over its records."""
+        run_columns = getattr(self._prepared, "run_columns", None)
+        if run_columns is None:
+            return self._report(plan, as_of, self.facts(plan, as_of), trace=trace)
+        return self._columnar_report(plan, as_of, self.columns(plan, as_of), run_columns, trace)[0]
+
+    def _columnar_report(self, plan: Plan, as_of: dt.date, cols: PlanColumns, run_columns,
+                         trace: bool = False) -> tuple[Report, ColumnRows]:
+        active = self._active(cols.records("plan")[1][0], as_of)
+        rows = ColumnRows(cols, self.params, active.checks, as_of)
+        outcomes = [(found.kind, key, verdict, row)
+                    for found in run_columns(rows, [c.key for c in active.checks])
+                    for verdict, by_check in (("violated", found.violated), ("unknown", found.unknown))
+                    for key, hits in by_check.items() for row in hits]
+        outcomes.sort(key=_BY_CHECK)
+        report = explain.build_report(self, plan, as_of, rows, active,
+                                      ((key, verdict, kind, row) for kind, key, verdict, row in outcomes), trace=trace)
+        return report, rows
+
+    def evaluation(self, plan: Plan, as_of: dt.date) -> tuple[Report, Records, dict]:
+        """A whole plan's report (findings only), with every entity's record, read when first asked
+        for, and the plan's totals: what an incremental evaluation starts from (:mod:`.live`)."""
+        run_columns = getattr(self._prepared, "run_columns", None)
+        with _COLLECTOR_PAUSED:
+            if run_columns is None:
+                table, sums = self.facts_with_totals(plan, as_of)
+                return self._report(plan, as_of, table), Records.of_table(table), sums
+            cols = self.columns(plan, as_of)
+            report, rows = self._columnar_report(plan, as_of, cols, run_columns)
+            return report, Records.of_columns(rows), cols.sums
+
     def _report(self, plan: Plan, as_of: dt.date, table: FactTable, trace: bool = False) -> Report:
         """The report on the facts in ``table``: the checks in force run on the backend, then explained."""
-        active = self._active(table, as_of)
+        active = self._active(table.entities[0].values, as_of)
         entities, resolved = self._entities(table, active.checks, as_of)
         outcomes = self._prepared.run(entities, frozenset(c.key for c in active.checks))
-        return explain.build_report(self, plan, as_of, table, entities, resolved, active, outcomes, trace=trace)
+        rows = TableRows(table, entities, resolved)
+        return explain.build_report(self, plan, as_of, rows, active,
+                                    ((o.check, o.verdict, entities[o.entity].kind, o.entity) for o in outcomes),
+                                    trace=trace)
 
-    def _active(self, table: FactTable, as_of: dt.date) -> _Active:
-        plan_facts = table.entities[0].values
+    def _active(self, plan_facts: Mapping, as_of: dt.date) -> _Active:
+        """The checks in force on ``as_of`` for a plan with these plan facts, and what is not applicable."""
         checks, na = [], []
         for rule in self.rules:
             missing = [NEEDS[n][1] for n in rule.spec.needs if not plan_facts[NEEDS[n][0]]]

@@ -7,15 +7,16 @@ Rendering never evaluates; this module is where a finding gets everything it wil
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Mapping, Optional, Sequence
+from collections import ChainMap
+from functools import partial
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, MutableMapping, Optional
 
-from .backends.base import Outcome
 from .errors import Text
 from .expr import trace
 from .expr.evaluate import TraceNode
 from .expr.nodes import Binary, Node, children
 from .expr.nodes import names as names_of
-from .facts import CATALOGUE, EntityRef, FactTable
+from .facts import CATALOGUE, EntityRef
 from .model import Plan
 from .report import Finding, NotApplicable, ParameterUse, Report, TargetProgress, Waived
 
@@ -24,24 +25,31 @@ if TYPE_CHECKING:
     from .stages import Active as _Active, PolicyView as Policy
 
 
-def build_report(policy: "Policy", plan: Plan, as_of: dt.date, table: FactTable, entities, resolved,
-                 active: "_Active", outcomes: Sequence[Outcome], *, trace: bool = False) -> Report:
+def build_report(policy: "Policy", plan: Plan, as_of: dt.date, rows, active: "_Active",
+                 outcomes: Iterable[tuple[str, str, str, int]], *, trace: bool = False) -> Report:
+    """The report of an evaluation: ``outcomes`` are (check key, verdict, entity kind, row) and ``rows``
+    gives each row's reference, values and resolved parameters (:mod:`.rows`).  A finding's message,
+    values and parameters are built when first read."""
     checks = {c.key: c for c in active.checks}
     findings: list[Finding] = []
     na = list(active.not_applicable)
     pilots = {o.id: o.pilot for o in plan.after.organizations if o.pilot is not None}  # once, not per finding
-    for outcome in outcomes:
-        check = checks.get(outcome.check)
+    for key, verdict, kind, row in outcomes:
+        check = checks.get(key)
         if check is None:
             continue  # a check that does not apply on this date
-        values = entities[outcome.entity].values
-        ref = table.refs[outcome.entity]
-        if outcome.verdict == "unknown":
+        values = rows.values(kind, row)
+        ref = rows.ref(kind, row)
+        if verdict == "unknown":
             na.append(NotApplicable(check.rule, _missing_reason(check, values, policy, as_of), check.spec.id, ref))
             continue
-        findings.append(_finding(policy, plan, as_of, check, ref, values, resolved[outcome.entity], trace, pilots))
-    targets = tuple(_target(policy.rule(r.id), entities[0].values, resolved[0], as_of)
-                    for r in policy.rules if r.spec.target and _target_active(r, active))
+        findings.append(_finding(policy, plan, as_of, check, ref, values, partial(rows.resolved, kind, row),
+                                 trace, pilots))
+    targets = ()
+    if any(r.spec.target and _target_active(r, active) for r in policy.rules):
+        plan_values, plan_resolved = rows.values("plan", 0), rows.resolved("plan", 0)
+        targets = tuple(_target(policy.rule(r.id), plan_values, plan_resolved, as_of)
+                        for r in policy.rules if r.spec.target and _target_active(r, active))
     return Report(
         plan=plan.id, as_of=as_of, policy_id=policy.id, policy_version=policy.version,
         findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
@@ -55,50 +63,62 @@ def _target_active(rule: "CompiledRule", active: "_Active") -> bool:
     return any(c.key == f"{rule.id}/{rule.spec.target.check}" for c in active.checks)
 
 
-def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values, resolved, want_trace,
+def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values, resolving, want_trace,
              pilots: Mapping) -> Finding:
+    """A finding whose severity and waiver are decided now (the verdict needs them) and whose
+    message, values and parameters are built when first read."""
     rule = policy.rule(check.rule)
     spec = check.spec
-    named = check.alias_values(values)
-    shown = spec.values or tuple(sorted(names_of(check.require_source)))
-    params = tuple(_param_use(alias, resolved.get(pid)) for alias, pid in sorted(check.parameters.items())
-                   if resolved.get(pid) is not None)
     severity = spec.severity or rule.spec.severity
     deadline = rule.spec.deadline
     if rule.spec.target and rule.spec.target.check == spec.id:
         deadline = rule.spec.target.deadline
     if deadline is not None and severity == "error" and as_of <= deadline:
         severity = "warning"  # a target's shortfall is a warning until its deadline
-    fields = {**named, "id": ref.id, "name": ref.name}
-    message, shown_values = spec.message, {name: named.get(name) for name in shown}
     case = check.severity_case(as_of, values, plan.effective, policy.params) if check.cases else None
     if case is not None:  # a severity case of the rule file: a window, an orientation, figures for information
-        severity, message, shown_values = _apply_case(case, message, shown_values, fields)
+        severity = case[0].severity
     extra = {}
     if want_trace:
+        named = check.alias_values(values)
         extra["trace"] = {
             "where": blame(check.where_source, trace(check.where_source, named)),
             "require": blame(check.require_source, trace(check.require_source, named)),
         }
         quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
         extra["clauses"] = [{"id": cid, "quote": quotes.get(cid)} for cid in rule.spec.clause]
-    return Finding(
+
+    def build() -> dict:
+        named = check.alias_values(values)
+        shown = spec.values or tuple(sorted(names_of(check.require_source)))
+        resolved = resolving()
+        params = tuple(_param_use(alias, resolved.get(pid)) for alias, pid in sorted(check.parameters.items())
+                       if resolved.get(pid) is not None)
+        fields = ChainMap({"id": ref.id, "name": ref.name}, named)
+        message, shown_values = spec.message, {name: named.get(name) for name in shown}
+        if case is not None:
+            _, message, shown_values = _apply_case(case, message, shown_values, fields)
+        return {
+            "message": fill(message, fields),
+            "values": shown_values,
+            "parameters": params,
+            "fix": fill(spec.fix, fields) if spec.fix else None,
+            "unverified": tuple(p.name for p in params if not p.verified),
+        }
+
+    return Finding.deferred(
+        build,
         rule=rule.id,
         check=spec.id,
         severity=severity,
         clause=rule.spec.clause,
         entity=ref,
-        message=fill(message, fields),
-        values=shown_values,
-        parameters=params,
-        fix=fill(spec.fix, fields) if spec.fix else None,
         waived=_waiver(plan, rule.id, ref, as_of, pilots),
-        unverified=tuple(p.name for p in params if not p.verified),
         extra=extra,
     )
 
 
-def _apply_case(found, message: Text, shown: dict, fields: dict):
+def _apply_case(found, message: Text, shown: dict, fields: MutableMapping):
     """The severity, message and values of a finding a severity case holds for; a bounded case
     (a window, a date) also reports its last day as ``until``."""
     case, last = found

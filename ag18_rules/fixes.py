@@ -29,6 +29,7 @@ from .levers.base import PlanIndex
 from .live import LiveEvaluation
 from .model import Plan
 from .report import Finding, Report
+from .rows import Records
 from .serial import JsonForm
 
 if TYPE_CHECKING:
@@ -147,6 +148,22 @@ class _Trial:
         return ", ".join(sorted({f.rule for f in self.new_errors}))
 
 
+class _Facts(Mapping):
+    """Each entity's facts by (kind, id), from its records (read when asked for)."""
+
+    def __init__(self, records: Mapping):
+        self._records = records
+
+    def __getitem__(self, key):
+        return self._records[key][1]
+
+    def __iter__(self):
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
 class _Search:
     """The fix search on one plan: its facts derived once, shared by every finding.
 
@@ -159,9 +176,9 @@ class _Search:
         self.policy, self.plan, self.as_of, self.options = policy, plan, as_of, options
         self.base, self.errors, self.gone, self.depth = base, errors, gone, depth
         self.live = LiveEvaluation(policy, plan, as_of) if depth == 0 else None
-        self.table = self.live.table if self.live is not None else policy.facts(plan, as_of)
-        self.index = PlanIndex(plan, self.table)
-        self.rows = {key: values for key, (_, values) in self.index.rows.items()}
+        records = self.live.rows if self.live is not None else Records.of_table(policy.facts(plan, as_of))
+        self.index = PlanIndex(plan, records)
+        self.rows = _Facts(records)
         self.counted = policy.counted_categories(as_of)
 
     # ---------------------------------------------------------------- per finding
@@ -243,7 +260,7 @@ class _Search:
         values = self._resolved(check, self.rows[(finding.entity.kind, finding.entity.id)])
         named = check.alias_values(values)
         ctx = Context(
-            plan=self.plan, ref=finding.entity, values=values, table=self.table, counted=self.counted,
+            plan=self.plan, ref=finding.entity, values=values, counted=self.counted,
             goal=self.policy.rule(finding.rule).spec.title, numbers=_numbers(trace(check.require_source, named)),
             shared=self.index,
         )

@@ -111,10 +111,7 @@ class LiveEvaluation:
         self.people_before = before.people
         self.transitions = plan.transitions
         self._index()
-        table, self.sums = policy.facts_with_totals(plan, as_of)
-        self.table = table  # as derived at the start (rows below follow the edits)
-        self.rows = {(r.kind, r.id): (r, e.values) for r, e in zip(table.refs, table.entities)}
-        report = policy._report(plan, as_of, table)
+        report, self.rows, self.sums = policy.evaluation(plan, as_of)  # rows: records read when asked for
         self._take(report, None)
         self._plan: Optional[Plan] = plan
 
@@ -235,7 +232,7 @@ class LiveEvaluation:
             row.update({k: old[k] for k in self._dated_plan_keys})
             return row
         fresh = {(r.kind, r.id): (r, e.values) for r, e in zip(table.refs, table.entities) if r.kind == "admin_unit"}
-        rows = [(r, v) for k, (r, v) in self.rows.items() if k[0] == "admin_unit" and k[1] not in units]
+        rows = [self.rows[k] for k in self.rows.of_kind("admin_unit") if k[1] not in units]
         rows += [fresh[k] for k in sorted(fresh) if k[1] in units]
         dated = with_dated_facts(FactTable((Entity("plan", row), *(Entity(r.kind, v) for r, v in rows)),
                                            (ref, *(r for r, _ in rows))), self.policy.params, self.as_of)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 
 from .errors import LANGUAGES, Text, check_lang
 from .facts import EntityRef
@@ -87,6 +87,31 @@ class Finding(JsonForm):
         """The report's order: rule id, entity id, check."""
         return (self.rule, self.entity.id, self.check, self.entity.kind)
 
+    @classmethod
+    def deferred(cls, build: Callable[[], dict], **decided: Any) -> "Finding":
+        """A finding whose fields in ``decided`` are known and whose others (:data:`DEFERRED`:
+        message, values, parameters, fix, unverified) ``build()`` gives when one is first read.
+        It behaves as the finding built with every field: equal, printed, copied and pickled alike."""
+        finding = object.__new__(cls)
+        finding.__dict__.update(decided)
+        finding.__dict__["_build"] = build
+        return finding
+
+    def __getattr__(self, name: str) -> Any:
+        """A deferred field, built on first read (only reached when the attribute is not set)."""
+        state = self.__dict__
+        build = state.get("_build")
+        if build is None or name not in DEFERRED:
+            raise AttributeError(f"'Finding' object has no attribute {name!r}")
+        state.update(build())
+        state.pop("_build", None)
+        return state[name]
+
+    def __getstate__(self) -> dict:
+        if "_build" in self.__dict__:
+            self.message  # noqa: B018 - builds the deferred fields
+        return dict(self.__dict__)
+
     def to_dict(self, lang: str = "vi") -> dict:
         """The finding as JSON data in ``lang``: one item of the report's ``findings``."""
         out = {
@@ -106,6 +131,13 @@ class Finding(JsonForm):
         for key, value in self.extra.items():
             out[key] = _jsonable(value, lang)
         return out
+
+
+#: the fields of a :meth:`Finding.deferred` built when first read; no class-level default may shadow them
+DEFERRED = ("message", "values", "parameters", "fix", "unverified")
+for _name in DEFERRED:
+    if _name in Finding.__dict__:
+        delattr(Finding, _name)
 
 
 def _jsonable(value: Any, lang: str) -> Any:

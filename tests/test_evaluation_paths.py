@@ -64,8 +64,8 @@ def test_the_engine_passes_the_checks_in_force_and_not_those_without_parameters(
     policy = load_policy()
     plan = ROOT / "rules" / "deputy-cap" / "examples" / "class1-2021.yaml"
     asked = []
-    run = policy._prepared.run
-    policy._prepared.run = lambda entities, checks=None: asked.append(checks) or run(entities, checks)
+    run = policy._prepared.run_columns  # the python backend evaluates a whole plan over its columns
+    policy._prepared.run_columns = lambda source, checks: asked.append(set(checks)) or run(source, checks)
     report = policy.evaluate(plan, as_of=dt.date(2021, 7, 1))
     assert "deputy-cap/department-unit" in asked[0]
     assert "deputy-cap/staff-share" not in asked[0]  # its parameter is in force from 2025 only
@@ -80,14 +80,14 @@ def test_evaluate_pauses_the_collector_and_restores_it_as_it_was(enabled):
     policy = load_policy()
     plan = ROOT / "rules" / "deputy-cap" / "examples" / "class1-2021.yaml"
     seen = []
-    run = policy._prepared.run
-    policy._prepared.run = lambda entities, checks=None: seen.append(gc.isenabled()) or run(entities, checks)
+    run = policy._prepared.run_columns
+    policy._prepared.run_columns = lambda source, checks: seen.append(gc.isenabled()) or run(source, checks)
     was = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
         report = policy.evaluate(plan, fixes=False, origin=False)
         assert seen == [False] and gc.isenabled() is enabled
-        policy._prepared.run = lambda entities, checks=None: 1 / 0
+        policy._prepared.run_columns = lambda source, checks: 1 / 0
         with pytest.raises(ZeroDivisionError):
             policy.evaluate(plan)
         assert gc.isenabled() is enabled

@@ -12,9 +12,9 @@ as records by :mod:`.derive` and read here as columns.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import cached_property
-from typing import Callable, Iterable, Optional
+from typing import Callable, Collection, Iterable, Optional
 
 from ..model import Organization, Plan, Snapshot
 
@@ -58,6 +58,7 @@ class PlanColumns:
         self._columns: dict[tuple[str, str], list] = {}
         self._shared: dict[Callable, tuple] = {}
         self._records: dict[str, tuple] = {}
+        self.sums: dict = {}  # the plan's additive totals, set with the records (see .derive.plan_sums)
 
     # ------------------------------------------------------------------ reading
 
@@ -96,15 +97,21 @@ class PlanColumns:
             return self.org_ids
         if kind == "task":
             return self.task_ids
-        return [ref.id for ref in self.records(kind)[0]]
+        return [ref.id for ref in self.records(kind)[0]]  # few: records are built for them
 
     def names(self, kind: str) -> list:
         """The display names of the ``kind`` entities, in row order."""
-        if kind == "organization":
-            return [o.name for o in self.orgs]
-        if kind == "task":
-            return [t.name for t in self.tasks]
-        return [ref.name for ref in self.records(kind)[0]]
+        key = (kind, " name")
+        found = self._columns.get(key)
+        if found is None:
+            if kind == "organization":
+                found = [o.name for o in self.orgs]
+            elif kind == "task":
+                found = [t.name for t in self.tasks]
+            else:
+                found = [ref.name for ref in self.records(kind)[0]]
+            self._columns[key] = found
+        return found
 
     def size(self, kind: str) -> int:
         return len(self.ids(kind)) if kind != "plan" else 1
@@ -171,22 +178,25 @@ class PlanColumns:
         return merger_groups(self.after.values())
 
     @cached_property
-    def units(self) -> dict[str, list[str]]:
-        """Settlement units: each organisation of the plan belongs to its merger group or to itself."""
-        units: dict[str, list[str]] = {}
-        group = self.group_of.get
-        for oid in sorted(self.before.keys() | self.after.keys()):
-            units.setdefault(group(oid, oid), []).append(oid)
-        return units
+    def groups(self) -> dict[str, list[str]]:
+        """Merger groups by root, with their members of the plan in id order."""
+        out: dict[str, list[str]] = {}
+        before, after = self.before, self.after
+        for oid, root in self.group_of.items():
+            if oid in before or oid in after:
+                out.setdefault(root, []).append(oid)
+        for members in out.values():
+            members.sort()
+        return out
 
     @cached_property
     def totals(self) -> dict[str, tuple[tuple[int, int, int, int], Optional[str]]]:
-        """Per settlement unit: counted staff before and after, deputies before and after, and its
+        """Per merger group: counted staff before and after, deputies before and after, and its
         representative: the member of ``after`` first by name, then by id, so that neither renaming
         ids nor changing staff moves a group's findings to another organisation."""
         out = {}
         before, after, sb_of, sa_of = self.before, self.after, self.staff_before, self.staff_after
-        for unit, members in self.units.items():
+        for unit, members in self.groups.items():
             sb = sa = db = da = 0
             lead = lead_key = None
             for m in members:
@@ -204,20 +214,26 @@ class PlanColumns:
         return out
 
     def unit_of(self, oid: str, default: Optional[str] = None) -> Optional[str]:
-        """The settlement unit of an organisation of the plan; ``default`` for another id."""
+        """The settlement unit of an organisation of the plan (its merger group, or itself);
+        ``default`` for another id."""
         if oid in self.before or oid in self.after:
             return self.group_of.get(oid, oid)
         return default
 
+    def unit_staff(self, unit: str) -> tuple[int, int, str]:
+        """A settlement unit's counted staff before and after, and the organisation representing it."""
+        found = self.totals.get(unit)
+        if found is not None:
+            (sb, sa, _, _), lead = found
+            return sb, sa, lead or self.groups[unit][0]
+        return self.staff_before.get(unit, 0), self.staff_after.get(unit, 0), unit
+
     @cached_property
-    def settlement(self) -> dict[str, dict]:
-        """Removed positions per settlement unit, on the unit's representative.
+    def flows(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Positions leaving each settlement unit through transitions, and transferred into each.
 
         A transition settles positions only if it takes them out of the unit: a transfer to another
-        member of the same merger group keeps them inside it, in its staff after.
-        """
-        if self.plan.before is None:
-            return {}
+        member of the same merger group keeps them inside it, in its staff after."""
         leaving: dict[str, int] = defaultdict(int)
         transfers_in: dict[str, int] = defaultdict(int)
         for t in self.plan.transitions:
@@ -228,12 +244,43 @@ class PlanColumns:
             leaving[src] += t.count
             if dst is not None:
                 transfers_in[dst] += t.count
+        return dict(leaving), dict(transfers_in)
+
+    def settlement_sums(self, only: Optional[Collection[str]] = None) -> tuple[int, int]:
+        """Removed and settled positions over the settlement units (with ``only``, those whose
+        representative is in it); (0, 0) for a plan without ``before``."""
+        if self.plan.before is None:
+            return 0, 0
+        leaving = self.flows[0]
+        if only is not None:
+            units = {self.unit_of(oid) for oid in only} - {None}
+            shares = [(u, *self.unit_staff(u)) for u in sorted(units)]
+            shares = [(u, sb, sa) for u, sb, sa, rep in shares if rep in only]
+        else:  # organisations of no merger group (only those in ``before`` can lose staff), then the groups
+            grouped, sa_get = self.group_of, self.staff_after.get
+            shares = [(u, sb, sa) for u, sb in self.staff_before.items()
+                      if u not in grouped and sb > (sa := sa_get(u, 0))]
+            shares += [(u, *self.unit_staff(u)[:2]) for u in self.groups]
+        removed = settled = 0
+        for unit, sb, sa in shares:
+            if sb > sa:
+                removed += sb - sa
+                settled += min(leaving.get(unit, 0), sb - sa)
+        return removed, settled
+
+    @cached_property
+    def settlement(self) -> dict[str, dict]:
+        """Removed positions per settlement unit, on the unit's representative."""
+        if self.plan.before is None:
+            return {}
+        leaving, transfers_in = self.flows
         out = {}
-        for unit, members in self.units.items():
-            (sb, sa, _, _), lead = self.totals[unit]
+        units = [oid for oid in self.org_ids if oid not in self.group_of] + list(self.groups)
+        for unit in units:
+            sb, sa, rep = self.unit_staff(unit)
             settled = leaving.get(unit, 0)
             removed = max(0, sb - sa)
-            out[lead or members[0]] = {
+            out[rep] = {
                 "settlement_unit": True,
                 "removed_positions": removed,
                 "settled_positions": settled,
@@ -390,22 +437,19 @@ def _sources(c: PlanColumns) -> list:
 @_org("group_lead", "group_size", "group_staff_before", "group_staff_after", "group_deputies_before",
       "group_deputies_after")
 def _group(c: PlanColumns) -> tuple:
-    group_of, units, totals, n = c.group_of, c.units, c.totals, c.n_after
-    lead, size, sb, sa, db, da = [], [], [], [], [], []
+    n_rows, n = len(c.org_ids), c.n_after
+    lead = [False] * n_rows
+    size, sb, sa, db, da = ([None] * n_rows for _ in range(5))
+    group_of, groups, totals = c.group_of, c.groups, c.totals
+    if not group_of:
+        return lead, size, sb, sa, db, da
     for i, oid in enumerate(c.org_ids):
         group = group_of.get(oid)
         if group is None:
-            lead.append(False)
-            for col in (size, sb, sa, db, da):
-                col.append(None)
             continue
-        (tsb, tsa, tdb, tda), rep = totals[group]
-        lead.append(i < n and oid == rep)
-        size.append(len(units[group]))
-        sb.append(tsb)
-        sa.append(tsa)
-        db.append(tdb)
-        da.append(tda)
+        (sb[i], sa[i], db[i], da[i]), rep = totals[group]
+        lead[i] = i < n and oid == rep
+        size[i] = len(groups[group])
     return lead, size, sb, sa, db, da
 
 
@@ -500,11 +544,7 @@ TASK_FACTS = ("in_before", "in_after", "retired", "lead_count", "lead_person_cou
 
 
 def _count_children(orgs: Iterable[Organization]) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for org in orgs:
-        if org.parent:
-            counts[org.parent] += 1
-    return counts
+    return Counter(parent for parent in (org.parent for org in orgs) if parent)
 
 
 def _heads(snapshot: Snapshot) -> dict[str, str]:

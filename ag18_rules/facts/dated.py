@@ -43,6 +43,17 @@ def with_dated_facts(table: FactTable, params, as_of: dt.date) -> FactTable:
     return FactTable(tuple(entities), table.refs)
 
 
+def with_dated_columns(cols, params, as_of: dt.date) -> None:
+    """The same, for a plan's columns (:class:`.columns.PlanColumns`): its administrative units'
+    records and the plan record are replaced by their dated form."""
+    (plan_ref,), (plan_values,) = cols.records("plan")
+    unit_refs, unit_values = cols.records("admin_unit")
+    dated = with_dated_facts(FactTable((Entity("plan", plan_values), *(Entity("admin_unit", v) for v in unit_values)),
+                                       (plan_ref, *unit_refs)), params, as_of)
+    cols.set_records("plan", (plan_ref,), (dated.entities[0].values,))
+    cols.set_records("admin_unit", unit_refs, tuple(e.values for e in dated.entities[1:]))
+
+
 def part_time_envelope(communes, params, as_of: dt.date) -> dict:
     """The plan's communes' part-time workers against the sum of their caps (class cap plus the
     additions), with each commune's figures; the caps' sum is None when one cannot be computed."""

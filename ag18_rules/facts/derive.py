@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Collection, Iterable, Optional, Sequence
+from typing import Collection, Iterable, Mapping, Optional, Sequence
 
 from ..backends.base import Entity
 from ..model import AdminUnit, Organization, Plan
@@ -82,7 +82,7 @@ def add_records(cols: PlanColumns, only: Optional[Collection[str]] = None) -> di
     """Give ``cols`` the records of the plan, its administrative units and its people; the plan's
     totals (with ``only``, those organisations' share, and the plan record is made of it)."""
     plan = cols.plan
-    sums = plan_sums(plan, cols, only)
+    sums = cols.sums = plan_sums(plan, cols, only)
     cols.set_records("plan", (EntityRef("plan", plan.id, plan.title or plan.id),), (plan_facts(plan, sums),))
     for kind, made in (("admin_unit", _unit_rows(plan)), ("person", _person_rows(plan))):
         cols.set_records(kind, tuple(ref for ref, _ in made), tuple(values for _, values in made))
@@ -109,26 +109,21 @@ def plan_sums(plan: Plan, orgs: PlanColumns, only: Optional[Collection[str]] = N
     shares, so the plan's facts are updated without walking the plan (see :mod:`.local`).
     """
     sums = dict.fromkeys(_SUMS, 0)
-    after = orgs.after
-    for oid, o in after.items():
-        if only is None or oid in only:
-            _add_after(sums, o, orgs.staff_after[oid])
-            parent = after.get(o.parent) if o.parent is not None else None
-            if (o.level == "commune" and o.type == "internal_unit" and parent is not None
-                    and parent.type == "people_committee"):  # a specialised office of a commune (Res. 332/NQ-CP)
-                sums["commune_offices_after"] += 1
-                sums["commune_office_deputies_after"] += o.deputies
-    for oid, o in orgs.before.items():
-        if only is None or oid in only:
-            sums["orgs_before"] += 1
-            sums["staff_before"] += orgs.staff_before[oid]
-            sums["deputies_before"] += o.deputies
-            if o.type == "department":
-                sums["department_deputies_before"] += o.deputies
-    for rep, unit in orgs.settlement.items():
-        if only is None or rep in only:
-            sums["removed_positions"] += unit["removed_positions"]
-            sums["settled_positions"] += min(unit["settled_positions"], unit["removed_positions"])
+    after, before = orgs.after, orgs.before
+    if only is None:
+        chosen_after, chosen_before = after.values(), before.values()
+    else:
+        chosen_after = [after[oid] for oid in after if oid in only]
+        chosen_before = [before[oid] for oid in before if oid in only]
+    _add_after(sums, chosen_after, orgs.staff_after, after)
+    staff_before = orgs.staff_before
+    for o in chosen_before:
+        sums["orgs_before"] += 1
+        sums["staff_before"] += staff_before[o.id]
+        sums["deputies_before"] += o.deputies
+        if o.type == "department":
+            sums["department_deputies_before"] += o.deputies
+    sums["removed_positions"], sums["settled_positions"] = orgs.settlement_sums(only)
     if only is None:
         sums["people_after"] = len(plan.after.people)
         sums["admin_units"] = len(plan.after.admin_units) + (len(plan.before.admin_units) if plan.before else 0)
@@ -143,23 +138,43 @@ _SUMS = ("orgs_after", "orgs_before", "staff_after", "staff_before", "deputies_a
          "commune_office_deputies_after")
 
 
-def _add_after(sums: dict, o: Organization, staff: int) -> None:
-    """One organisation of ``after``'s share of the plan's totals."""
-    sums["orgs_after"] += 1
-    sums["staff_after"] += staff
-    sums["deputies_after"] += o.deputies
-    sums["intermediate_after"] += o.intermediate
-    if o.type == "department":
-        sums["departments_after"] += 1
-        sums["department_deputies_after"] += o.deputies
-        sums["province_merger_departments_after"] += bool(o.province_merger)
-        sums["merged_departments_after"] += bool(o.formed_from)
-    elif o.type == "district_office":
-        sums["district_offices_after"] += 1
-        sums["district_office_deputies_after"] += o.deputies
-    elif o.type == "party_body" and o.level == "province":
-        sums["province_party_bodies_after"] += 1
-        sums["province_party_body_deputies_after"] += o.deputies
+def _add_after(sums: dict, orgs: Iterable[Organization], staff: Mapping[str, int], after: Mapping) -> None:
+    """Organisations of ``after``'s share of the plan's totals (one pass, sums kept in locals)."""
+    n = staff_sum = deputies = intermediate = 0
+    departments = department_deputies = merger_departments = merged_departments = 0
+    offices = office_deputies = party = party_deputies = commune_offices = commune_office_deputies = 0
+    for o in orgs:
+        n += 1
+        staff_sum += staff[o.id]
+        deputies += o.deputies
+        intermediate += o.intermediate
+        kind = o.type
+        if kind == "department":
+            departments += 1
+            department_deputies += o.deputies
+            merger_departments += bool(o.province_merger)
+            merged_departments += bool(o.formed_from)
+        elif kind == "district_office":
+            offices += 1
+            office_deputies += o.deputies
+        elif kind == "party_body" and o.level == "province":
+            party += 1
+            party_deputies += o.deputies
+        elif kind == "internal_unit" and o.level == "commune" and o.parent is not None:
+            parent = after.get(o.parent)
+            if parent is not None and parent.type == "people_committee":  # a commune's specialised office (Res. 332/NQ-CP)
+                commune_offices += 1
+                commune_office_deputies += o.deputies
+    for key, value in (("orgs_after", n), ("staff_after", staff_sum), ("deputies_after", deputies),
+                       ("intermediate_after", intermediate), ("departments_after", departments),
+                       ("department_deputies_after", department_deputies),
+                       ("province_merger_departments_after", merger_departments),
+                       ("merged_departments_after", merged_departments), ("district_offices_after", offices),
+                       ("district_office_deputies_after", office_deputies), ("province_party_bodies_after", party),
+                       ("province_party_body_deputies_after", party_deputies),
+                       ("commune_offices_after", commune_offices),
+                       ("commune_office_deputies_after", commune_office_deputies)):
+        sums[key] += value
 
 
 def plan_facts(plan: Plan, sums: dict) -> dict:

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any, Callable, Mapping, Optional, Union
 
 from ..errors import Text
-from ..facts import EntityRef, FactTable
+from ..facts import EntityRef
 from ..model import Plan
 from ..serial import JsonForm
 
@@ -78,13 +78,9 @@ class PlanIndex:
     """Maps of one plan and its facts, built once per fix search and shared by every finding's
     levers, so that looking up an entity, its children or its siblings costs no walk of the plan."""
 
-    def __init__(self, plan: Plan, table: FactTable):
+    def __init__(self, plan: Plan, rows: Mapping):
         self.plan = plan
-        self.table = table
-
-    @cached_property
-    def rows(self) -> dict:
-        return {(r.kind, r.id): (r, e.values) for r, e in zip(self.table.refs, self.table.entities)}
+        self.rows = rows  # (kind, id) -> (reference, facts): see :class:`..rows.Records`
 
     @cached_property
     def orgs(self) -> dict:
@@ -181,15 +177,14 @@ class Context:
     plan: Plan
     ref: EntityRef
     values: Mapping[str, Any]
-    table: FactTable
     counted: tuple[str, ...]
     goal: Text  # the rule's title, for plan-wide sentences
     numbers: tuple[float, ...] = ()  # every number in the trace of the violated condition
-    shared: Optional[PlanIndex] = None  # the search's index of the plan (built here when not given)
+    shared: Optional[PlanIndex] = None  # the search's index of the plan and its records
 
     @cached_property
     def index(self) -> PlanIndex:
-        return self.shared if self.shared is not None else PlanIndex(self.plan, self.table)
+        return self.shared
 
     @property
     def _rows(self) -> dict:
