@@ -26,6 +26,7 @@ from array import array
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Callable, Mapping, NoReturn
 
 import yaml
@@ -350,10 +351,44 @@ def _decode(raw: bytes, filename: str) -> str:
         raise InputError([Diagnostic("encoding", message, span)]) from None
 
 
+class _Lines(Sequence):
+    """A text's lines, split when first read: diagnostics read a few, and a large file has
+    millions, which as a tuple would take as much memory as its data."""
+
+    __slots__ = ("_text", "_lines")
+
+    def __init__(self, text: str):
+        self._text: str | None = text
+        self._lines: tuple[str, ...] | None = None
+
+    def _split(self) -> tuple[str, ...]:
+        if self._lines is None:
+            self._lines, self._text = tuple(self._text.splitlines()), None
+        return self._lines
+
+    def __getitem__(self, index):
+        return self._split()[index]
+
+    def __len__(self) -> int:
+        return len(self._split())
+
+    def __iter__(self):
+        return iter(self._split())
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == (tuple(other) if isinstance(other, (tuple, list, _Lines)) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._split())
+
+    def __repr__(self) -> str:
+        return repr(self._split())
+
+
 def _load(text: str, filename: str, settle: bool = True, json_mode: bool | None = None) -> Document:
     """Read ``text``; ``json_mode`` (default: by the file name) holds it to strict JSON."""
     json_mode = _is_json(filename) if json_mode is None else json_mode
-    lines = tuple(text.splitlines())
+    lines = _Lines(text)
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         raise InputError([_bad_character(text, bad.start(), filename, lines)])
