@@ -17,16 +17,15 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
-import math
 import os
 import re
 import stat
 import unicodedata
 from array import array
+from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from collections.abc import Sequence
 from typing import Callable, Mapping, NoReturn
 
 import yaml
@@ -42,6 +41,7 @@ from yaml.events import (
 )
 
 from .errors import Diagnostic, InputError, Span, Text
+from .yamlread import COLLECTION_TAGS, STR_TAG, UNUSUAL, quick_build, resolve_plain
 
 try:  # libyaml gives the same events and marks, about ten times faster
     from yaml import CSafeLoader as _Parser
@@ -64,15 +64,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000  # nodes that aliases may add; the file's own nodes are bounded by its size
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_COLLECTION_TAGS = {
-    MappingStartEvent: "tag:yaml.org,2002:map",
-    SequenceStartEvent: "tag:yaml.org,2002:seq",
-}
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_SPECIAL_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
-_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 _JSON_LITERAL = re.compile(
     r"true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z"
 )
@@ -399,8 +390,8 @@ def _load(text: str, filename: str, settle: bool = True, json_mode: bool | None 
         if data is not None:
             return Document(data, filename, lines, None, text, not settle, _json=True)
     else:
-        data = _quick_build(text)
-        if data is not _UNUSUAL:  # positions are found on first need (most files never need one)
+        data = quick_build(text, _Parser, MAX_DEPTH)
+        if data is not UNUSUAL:  # positions are found on first need (most files never need one)
             return Document(data, filename, lines, None, text)
     builder = _Builder(filename, lines, json_mode)
     data, root = builder.build(text)
@@ -439,89 +430,6 @@ _TOO_DEEP = Text(
 )
 _AWAITING_KEY = object()
 _SKIP_VALUE = object()  # the key was refused; its value is read and dropped
-
-
-class _Unusual(Exception):
-    """Something only the careful reader can report (or count) with its position."""
-
-
-_UNUSUAL = object()
-
-
-def _quick_build(text: str) -> object:
-    """The data of a YAML text, read without positions, or :data:`_UNUSUAL` when anything in it
-    -- a syntax error, a duplicate or merge key, a tag, an anchor or alias, a second document,
-    nesting past :data:`MAX_DEPTH` -- needs the careful :class:`_Builder`, which reports it.
-
-    What it accepts it reads exactly as the careful reader does; it only skips recording where
-    every node starts, which costs as much as the rest of the reading.
-    """
-    parser = _Parser(text)
-    try:
-        return _quick_events(parser.get_event)
-    except (_Unusual, ValueError, yaml.YAMLError):  # ValueError: a date that does not exist
-        return _UNUSUAL
-    finally:
-        parser.dispose()
-
-
-def _quick_events(next_event) -> object:
-    stack: list[list] = []  # [container, key awaited or given] per open collection
-    root, documents = None, 0
-    normalized, normalize = unicodedata.is_normalized, unicodedata.normalize
-    while True:
-        event = next_event()
-        kind = type(event)
-        plain_merge = False
-        if kind is ScalarEvent:
-            if event.anchor is not None:
-                raise _Unusual
-            tag, value = event.tag, event.value
-            if tag is None and event.implicit[0]:
-                plain_merge = value == "<<"
-                value = _resolve_plain(value)
-            elif tag is not None and tag != "!" and tag != _STR_TAG:
-                raise _Unusual
-            if type(value) is str and not value.isascii() and not normalized("NFC", value):
-                value = normalize("NFC", value)
-        elif kind is MappingStartEvent or kind is SequenceStartEvent:
-            if event.anchor is not None or event.tag not in (None, "!", _COLLECTION_TAGS[kind]):
-                raise _Unusual
-            if len(stack) >= MAX_DEPTH:
-                raise _Unusual
-            stack.append([{} if kind is MappingStartEvent else [], _AWAITING_KEY])
-            continue
-        elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            value = stack.pop()[0]
-        elif kind is DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise _Unusual
-            continue
-        elif kind is StreamEndEvent:
-            return root
-        elif kind is AliasEvent:
-            raise _Unusual
-        else:
-            continue
-        if not stack:
-            root = value
-            continue
-        frame = stack[-1]
-        container = frame[0]
-        if type(container) is list:
-            container.append(value)
-        elif frame[1] is _AWAITING_KEY:
-            key_type = type(value)
-            if plain_merge or not (key_type is str or key_type is int or key_type is dt.date):
-                raise _Unusual
-            frame[1] = value
-        else:
-            key = frame[1]
-            if key in container:
-                raise _Unusual
-            container[key] = value
-            frame[1] = _AWAITING_KEY
 
 
 class _Frame:
@@ -618,7 +526,7 @@ class _Builder:
         self.nodes += 1
         if self.json_mode:
             self._check_json(event)
-        if event.tag not in (None, "!", _COLLECTION_TAGS[type(event)]):
+        if event.tag not in (None, "!", COLLECTION_TAGS[type(event)]):
             self._tag_error(event)
         self.stack.append(_Frame(value, _pack(event.start_mark), event.anchor, self.nodes - 1))
 
@@ -710,14 +618,14 @@ class _Builder:
         tag = event.tag
         if tag is None and event.implicit[0]:
             try:
-                return _resolve_plain(event.value)
+                return resolve_plain(event.value)
             except ValueError:
                 self._error(_pack(event.start_mark), "bad-date", Text(
                     vi=f"Ngày '{event.value}' không tồn tại.",
                     en=f"The date '{event.value}' does not exist.",
                 ))
                 return event.value
-        if tag not in (None, "!", _STR_TAG):
+        if tag not in (None, "!", STR_TAG):
             self._tag_error(event)
         return event.value
 
@@ -819,36 +727,6 @@ def _syntax_hint(problem: str, line: str | None, col: int) -> tuple[str, str]:
             " Write the character itself instead of a \\uD800–\\uDFFF surrogate pair.",
         )
     return "", ""
-
-
-def _resolve_plain(text: str) -> object:
-    """YAML 1.2 core scalars as people mean them: only true/false are booleans, ISO dates are dates.
-
-    Raises ValueError for a date-shaped value that is not a real date (2019-02-30).
-    """
-    if not text or text == "~":
-        return None
-    if text[0] in "0123456789+-.":
-        if _INT.match(text):
-            try:
-                return int(text)
-            except ValueError:  # longer than Python's int-from-text limit: keep the text
-                return text
-        if _FLOAT.match(text):
-            return float(text)
-        date = _DATE.match(text)
-        if date:
-            return dt.date(*map(int, date.groups()))
-        return _SPECIAL_FLOATS.get(text.lower(), text)
-    if len(text) in (4, 5):
-        lowered = text.lower()
-        if lowered == "true":
-            return True
-        if lowered == "false":
-            return False
-        if lowered == "null":
-            return None
-    return text
 
 
 def _describe(value: object) -> tuple[str, str]:

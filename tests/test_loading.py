@@ -12,7 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ag18_rules import labels, schema, serial, source
+from ag18_rules import labels, schema, serial, source, yamlread
 from ag18_rules.engine import Policy
 from ag18_rules.errors import InputError
 from ag18_rules.limits import Limits, boundary_problems
@@ -229,6 +229,32 @@ def test_a_clean_yaml_file_is_read_without_positions_until_one_is_asked_for(tmp_
     with pytest.raises(InputError) as info:  # a duplicate key: the careful reader places it
         load_text(_YAML + "format: again\n", "plan.yaml")
     assert [(d.code, d.span.line, d.span.col) for d in info.value.diagnostics] == [("duplicate-key", 14, 1)]
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\na: 2\n", "a: {<<: {b: 1}}\n", "a: !!python/name:os.system x\n",
+    "a: 1\n---\nb: 2\n", "a: [1\n", "a: 2019-02-30\n", "[1, 2]: x\n", "a: " + "[" * 70 + "]" * 70 + "\n",
+])
+def test_the_quick_reading_leaves_every_problem_to_the_careful_reader(text):
+    assert yamlread.quick_build(text, source._Parser, source.MAX_DEPTH) is yamlread.UNUSUAL
+    with pytest.raises(InputError):
+        load_text(text, "file.yaml")
+
+
+def test_anchors_and_aliases_are_read_by_the_careful_reader_which_counts_them():
+    text = "a: &x [1, 2]\nb: *x\n"
+    assert yamlread.quick_build(text, source._Parser, source.MAX_DEPTH) is yamlread.UNUSUAL
+    doc = load_text(text, "file.yaml")
+    assert doc.data == {"a": [1, 2], "b": [1, 2]} and not doc.lazy
+
+
+def test_the_quick_reading_gives_the_careful_readers_data():
+    text = _YAML + "extra:\n  - {2019-01-01: x, 7: y, 'no': no, n: ~, f: 1.5, big: 1e3, s: 'é'}\n  - [-1, +2, .inf]\n"
+    quick = yamlread.quick_build(text, source._Parser, source.MAX_DEPTH)
+    careful, _ = source._Builder("file.yaml", (), False).build(text)
+    assert repr(quick) == repr(careful)
+    assert quick["extra"][0] == {dt.date(2019, 1, 1): "x", 7: "y", "no": "no", "n": None, "f": 1.5, "big": 1000.0,
+                                 "s": "é"}
 
 
 def test_the_pure_python_parser_reads_as_libyaml_does(tmp_path, monkeypatch):
