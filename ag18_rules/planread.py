@@ -172,7 +172,7 @@ class _Pass:
         self.ids: dict[Any, list[str]] = {search: [] for search in patterns}
         self.most = most
         self.nodes = 1
-        self.rekey: list[dict] = []
+        self.rekey: dict[int, dict] = {}  # by identity: comparing mappings would cost their size
 
 
 # How a field is read inline: by its kind, the rest by the field's exact reader.
@@ -320,8 +320,7 @@ def _extra_key(key: Any, extra: Optional[_Field], names, mapping: dict, state: _
     if extra is None:
         raise _Unsure
     if type(key) is int:
-        if mapping not in state.rekey:
-            state.rekey.append(mapping)
+        state.rekey[id(mapping)] = mapping
         key = str(key)
     if type(key) is not str or (names is not None and not names(key)):
         raise _Unsure
@@ -415,7 +414,7 @@ def read_clean(data: Any, limits, *, nfc: bool = False) -> bool:
         return False
     if not _texts_clean(state, limits.max_string, nfc) or state.nodes > limits.max_nodes:
         return False
-    for mapping in state.rekey:
+    for mapping in state.rekey.values():
         text = {str(k): v for k, v in mapping.items()}
         if len(text) != len(mapping):
             return False  # 2019 and '2019' both: the careful path reports it
