@@ -217,17 +217,52 @@ def _input_error(filename: str, code: str, vi: str, en: str, path: str = "") -> 
     return InputError([Diagnostic(code, Text(vi, en), Span(filename), path)])
 
 
-def _plain(value: Any, depth: int, filename: str, path: tuple = ()) -> Any:
+class _TooDeep(Exception):
+    """Nesting past the limit; the path is gathered on the way out (innermost step first)."""
+
+    def __init__(self):
+        super().__init__()
+        self.path: list = []
+
+
+def _plain(value: Any, depth: int, filename: str) -> Any:
     """A program's mappings and sequences as the dicts and lists a loaded file has (text in NFC),
     refused past ``depth`` levels as a file would be."""
-    if isinstance(value, (Mapping, list, tuple)) and len(path) >= depth:
+    try:
+        return _copy(value, depth)
+    except _TooDeep as error:
+        path = format_path(tuple(reversed(error.path)))
         raise _input_error(filename, "too-deep", f"Cấu trúc lồng nhau quá sâu (hơn {depth} cấp).",
-                           f"The structure is nested too deeply (more than {depth} levels).", format_path(path))
-    if isinstance(value, Mapping):
-        return {_plain(k, depth, filename, path): _plain(v, depth, filename, path + (str(k),))
-                for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, depth, filename, path + (i,)) for i, v in enumerate(value)]
+                           f"The structure is nested too deeply (more than {depth} levels).", path) from None
+
+
+def _copy(value: Any, left: int) -> Any:
+    """:func:`_plain` of one value, ``left`` levels of nesting still allowed; exact types first,
+    as this visits every value of a plan."""
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() or unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    if kind is dict or kind is list or kind is tuple or isinstance(value, (Mapping, list, tuple)):
+        if left <= 0:
+            raise _TooDeep
+        if kind is dict or isinstance(value, Mapping):
+            out = {}
+            for key, item in value.items():
+                copied = _copy(key, left)
+                try:
+                    out[copied] = _copy(item, left - 1)
+                except _TooDeep as error:
+                    error.path.append(str(key))
+                    raise
+            return out
+        items = []
+        for index, item in enumerate(value):
+            try:
+                items.append(_copy(item, left - 1))
+            except _TooDeep as error:
+                error.path.append(index)
+                raise
+        return items
     if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
         return unicodedata.normalize("NFC", value)
     return value

@@ -292,3 +292,29 @@ def test_the_command_writes_several_reports_as_the_library_does():
     reports = [policy.evaluate(load_plan(p), fixes=False).to_dict("vi") for p in plans]
     assert out == serial.dumps({"reports": reports}) + "\n"
     assert code == 1 and out.startswith('{\n  "reports": [')
+
+
+# --------------------------------------------------------------------------- a program's data
+
+
+def test_a_programs_data_nested_too_deep_is_refused_at_its_path():
+    data = _big_plan(1)
+    deep: list = []
+    for _ in range(70):
+        deep = [deep]
+    data["after"]["organizations"][1]["name"] = deep
+    with pytest.raises(InputError) as info:
+        load_plan(data)
+    [found] = info.value.diagnostics
+    assert (found.code, found.path) == ("too-deep", "after.organizations[1].name" + "[0]" * 60)
+
+
+def test_a_programs_mappings_and_tuples_are_read_as_a_files_dicts_and_lists():
+    from types import MappingProxyType
+
+    data = _big_plan(2)
+    data["after"]["organizations"] = tuple(MappingProxyType(o) for o in data["after"]["organizations"])
+    data["after"]["organizations"][1]["staff"]["civil_servants"] = 5
+    data["plan"] = MappingProxyType({"id": "big", "effective": "2021-07-01", "title": "Ke\u0302\u0301 hoạch"})
+    plan = load_plan(data)
+    assert plan.title == "Kế hoạch" and len(plan.after.organizations) == 3
