@@ -210,12 +210,17 @@ class Policy:
         _check_options(explain=explain, fixes=fixes, origin=origin)
         plan = self.load_plan(plan)
         as_of = as_of or plan.effective
-        with _COLLECTOR_PAUSED:
-            report = self._report_plan(plan, as_of, trace=explain)
-        if origin:
-            report = classify_origin(lambda other: self._findings(other, as_of), plan, report)
-        if fixes:
-            report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None)
+        start = None
+        with _COLLECTOR_PAUSED:  # origin and the fix search too: they allocate in proportion to the plan
+            if explain or not fixes:
+                report = self._report_plan(plan, as_of, trace=explain)
+            else:  # the fix search starts from this evaluation's records
+                start = self.evaluation(plan, as_of)
+                report = start[0]
+            if origin:
+                report = classify_origin(lambda other: self._findings(other, as_of), plan, report)
+            if fixes:
+                report = attach_fixes(self, plan, as_of, report, fixes if isinstance(fixes, FixOptions) else None, start)
         return report
 
     def evaluate_many(self, plans, *, executor=None, progress=False, **options):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import ChainMap
-from functools import partial
+from functools import lru_cache, partial
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, MutableMapping, Optional
 
 from .errors import Text
@@ -30,92 +31,104 @@ def build_report(policy: "Policy", plan: Plan, as_of: dt.date, rows, active: "_A
     """The report of an evaluation: ``outcomes`` are (check key, verdict, entity kind, row) and ``rows``
     gives each row's reference, values and resolved parameters (:mod:`.rows`).  A finding's message,
     values and parameters are built when first read."""
-    checks = {c.key: c for c in active.checks}
-    findings: list[Finding] = []
+    checks = {c.key: _Decided(policy, c, as_of) for c in active.checks}
+    found: list[tuple[tuple, Finding]] = []
     na = list(active.not_applicable)
     pilots = {o.id: o.pilot for o in plan.after.organizations if o.pilot is not None}  # once, not per finding
+    waivable = bool(plan.waivers or pilots)
     for key, verdict, kind, row in outcomes:
-        check = checks.get(key)
-        if check is None:
+        decided = checks.get(key)
+        if decided is None:
             continue  # a check that does not apply on this date
-        values = rows.values(kind, row)
-        ref = rows.ref(kind, row)
+        check, ref = decided.check, rows.ref(kind, row)
         if verdict == "unknown":
+            values = rows.values(kind, row)
             na.append(NotApplicable(check.rule, _missing_reason(check, values, policy, as_of), check.spec.id, ref))
             continue
-        findings.append(_finding(policy, plan, as_of, check, ref, values, partial(rows.resolved, kind, row),
-                                 trace, pilots))
+        values = rows.values(kind, row) if (check.cases or trace) else None
+        case = check.severity_case(as_of, values, plan.effective, policy.params) if check.cases else None
+        finding = Finding.deferred(
+            partial(_details, decided, ref, partial(rows.values, kind, row), partial(rows.resolved, kind, row), case),
+            rule=check.rule, check=check.spec.id,
+            severity=case[0].severity if case is not None else decided.severity,  # a severity case of the rule file
+            clause=decided.clause, entity=ref,
+            waived=_waiver(plan, check.rule, ref, as_of, pilots) if waivable else None,
+            extra=_explained(policy, decided, values) if trace else {},
+        )
+        found.append(((check.rule, ref.id, check.spec.id, kind), finding))
     targets = ()
     if any(r.spec.target and _target_active(r, active) for r in policy.rules):
         plan_values, plan_resolved = rows.values("plan", 0), rows.resolved("plan", 0)
         targets = tuple(_target(policy.rule(r.id), plan_values, plan_resolved, as_of)
                         for r in policy.rules if r.spec.target and _target_active(r, active))
+    found.sort(key=_FIRST)
     return Report(
         plan=plan.id, as_of=as_of, policy_id=policy.id, policy_version=policy.version,
-        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        findings=tuple(f for _, f in found),
         targets=tuple(t for t in targets if t is not None),
         not_applicable=tuple(sorted(na, key=lambda n: n.sort_key)),
         plan_title=plan.title, source=plan.source,
     )
 
 
+_FIRST = itemgetter(0)
+
+
 def _target_active(rule: "CompiledRule", active: "_Active") -> bool:
     return any(c.key == f"{rule.id}/{rule.spec.target.check}" for c in active.checks)
 
 
-def _finding(policy, plan, as_of, check: "CompiledCheck", ref: EntityRef, values, resolving, want_trace,
-             pilots: Mapping) -> Finding:
-    """A finding whose severity and waiver are decided now (the verdict needs them) and whose
-    message, values and parameters are built when first read."""
-    rule = policy.rule(check.rule)
-    spec = check.spec
-    severity = spec.severity or rule.spec.severity
-    deadline = rule.spec.deadline
-    if rule.spec.target and rule.spec.target.check == spec.id:
-        deadline = rule.spec.target.deadline
-    if deadline is not None and severity == "error" and as_of <= deadline:
-        severity = "warning"  # a target's shortfall is a warning until its deadline
-    case = check.severity_case(as_of, values, plan.effective, policy.params) if check.cases else None
-    if case is not None:  # a severity case of the rule file: a window, an orientation, figures for information
-        severity = case[0].severity
-    extra = {}
-    if want_trace:
-        named = check.alias_values(values)
-        extra["trace"] = {
+class _Decided:
+    """What every finding of one check shares on one date: its rule, clause and severity."""
+
+    __slots__ = ("check", "rule", "clause", "severity")
+
+    def __init__(self, policy, check: "CompiledCheck", as_of: dt.date):
+        rule = policy.rule(check.rule)
+        spec = check.spec
+        severity = spec.severity or rule.spec.severity
+        deadline = rule.spec.deadline
+        if rule.spec.target and rule.spec.target.check == spec.id:
+            deadline = rule.spec.target.deadline
+        if deadline is not None and severity == "error" and as_of <= deadline:
+            severity = "warning"  # a target's shortfall is a warning until its deadline
+        self.check, self.rule, self.clause, self.severity = check, rule, rule.spec.clause, severity
+
+
+def _explained(policy, decided: _Decided, values: Mapping) -> dict:
+    """The conditions of a finding as trees of values, and its clauses quoted (``explain``)."""
+    check = decided.check
+    named = check.alias_values(values)
+    quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
+    return {
+        "trace": {
             "where": blame(check.where_source, trace(check.where_source, named)),
             "require": blame(check.require_source, trace(check.require_source, named)),
-        }
-        quotes = {c.id: c.quote_vi for c in policy.params.programme.clauses}
-        extra["clauses"] = [{"id": cid, "quote": quotes.get(cid)} for cid in rule.spec.clause]
+        },
+        "clauses": [{"id": cid, "quote": quotes.get(cid)} for cid in decided.rule.spec.clause],
+    }
 
-    def build() -> dict:
-        named = check.alias_values(values)
-        shown = spec.values or tuple(sorted(names_of(check.require_source)))
-        resolved = resolving()
-        params = tuple(_param_use(alias, resolved.get(pid)) for alias, pid in sorted(check.parameters.items())
-                       if resolved.get(pid) is not None)
-        fields = ChainMap({"id": ref.id, "name": ref.name}, named)
-        message, shown_values = spec.message, {name: named.get(name) for name in shown}
-        if case is not None:
-            _, message, shown_values = _apply_case(case, message, shown_values, fields)
-        return {
-            "message": fill(message, fields),
-            "values": shown_values,
-            "parameters": params,
-            "fix": fill(spec.fix, fields) if spec.fix else None,
-            "unverified": tuple(p.name for p in params if not p.verified),
-        }
 
-    return Finding.deferred(
-        build,
-        rule=rule.id,
-        check=spec.id,
-        severity=severity,
-        clause=rule.spec.clause,
-        entity=ref,
-        waived=_waiver(plan, rule.id, ref, as_of, pilots),
-        extra=extra,
-    )
+def _details(decided: _Decided, ref: EntityRef, values_of, resolving, case) -> dict:
+    """A finding's message, values, parameters and advice, built when one of them is first read."""
+    check = decided.check
+    spec = check.spec
+    named = check.alias_values(values_of())
+    shown = spec.values or tuple(sorted(names_of(check.require_source)))
+    resolved = resolving()
+    params = tuple(_param_use(alias, resolved.get(pid)) for alias, pid in sorted(check.parameters.items())
+                   if resolved.get(pid) is not None)
+    fields = ChainMap({"id": ref.id, "name": ref.name}, named)
+    message, shown_values = spec.message, {name: named.get(name) for name in shown}
+    if case is not None:  # a window, an orientation, figures for information
+        _, message, shown_values = _apply_case(case, message, shown_values, fields)
+    return {
+        "message": fill(message, fields),
+        "values": shown_values,
+        "parameters": params,
+        "fix": fill(spec.fix, fields) if spec.fix else None,
+        "unverified": tuple(p.name for p in params if not p.verified),
+    }
 
 
 def _apply_case(found, message: Text, shown: dict, fields: MutableMapping):
@@ -172,10 +185,16 @@ def _waiver(plan: Plan, rule_id: str, ref: EntityRef, as_of: dt.date, pilots: Ma
     return None
 
 
+@lru_cache(maxsize=1024)
+def _needed(where: Node, require: Node) -> list[str]:
+    """The names a check's conditions read, in order (its trees are the policy's, few and lasting)."""
+    return sorted(names_of(where) | names_of(require))
+
+
 def _missing_reason(check: "CompiledCheck", values: Mapping, policy, as_of: dt.date) -> Text:
     """Why a condition could not be decided for an entity: the facts it needs that are absent."""
     facts = CATALOGUE[check.spec.applies_to]
-    needed = sorted(names_of(check.where_source) | names_of(check.require_source))
+    needed = _needed(check.where_source, check.require_source)
     vi, en = [], []
     named = check.alias_values(values)
     for name in needed:

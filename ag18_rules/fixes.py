@@ -110,16 +110,17 @@ def _errors(report: Report) -> set[tuple]:
 
 
 def attach_fixes(policy: "Policy", plan: Plan, as_of: dt.date, report: Report,
-                 options: Optional[FixOptions] = None) -> Report:
-    """``report`` with ``fixes`` in every unwaived finding's ``extra``: errors first within the bound."""
-    search = _Search(policy, plan, as_of, report, _errors(report), options or FixOptions())
+                 options: Optional[FixOptions] = None, start: Optional[tuple] = None) -> Report:
+    """``report`` with ``fixes`` in every unwaived finding's ``extra``: errors first within the bound.
+    ``start`` is the plan's evaluation already made (:meth:`Policy.evaluation`), when there is one."""
+    search = _Search(policy, plan, as_of, report, _errors(report), options or FixOptions(), start=start)
     ranked = sorted((f for f in report.findings if not f.waived), key=lambda f: SEVERITY_ORDER[f.severity])
     searched = {_key(f) for f in ranked[:search.options.limit]}
     findings = []
     for f in report.findings:
         if not f.waived:
             fixes = search.fix(f) if _key(f) in searched else search.hint(f)
-            f = replace(f, extra={**f.extra, "fixes": fixes})
+            f = f.with_extra(fixes=fixes)
         findings.append(f)
     return replace(report, findings=tuple(findings))
 
@@ -172,10 +173,10 @@ class _Search:
     """
 
     def __init__(self, policy: "Policy", plan: Plan, as_of: dt.date, base: Report, errors: set,
-                 options: FixOptions, gone: tuple[Finding, ...] = (), depth: int = 0):
+                 options: FixOptions, gone: tuple[Finding, ...] = (), depth: int = 0, start: Optional[tuple] = None):
         self.policy, self.plan, self.as_of, self.options = policy, plan, as_of, options
         self.base, self.errors, self.gone, self.depth = base, errors, gone, depth
-        self.live = LiveEvaluation(policy, plan, as_of) if depth == 0 else None
+        self.live = LiveEvaluation(policy, plan, as_of, start) if depth == 0 else None
         records = self.live.rows if self.live is not None else Records.of_table(policy.facts(plan, as_of))
         self.index = PlanIndex(plan, records)
         self.rows = _Facts(records)

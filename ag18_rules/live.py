@@ -95,7 +95,8 @@ def _covers(na: NotApplicable, finding: Finding) -> bool:
 class LiveEvaluation:
     """One plan evaluated on one date, kept with its maps, rows and findings by entity."""
 
-    def __init__(self, policy: "Policy", plan: Plan, as_of: dt.date):
+    def __init__(self, policy: "Policy", plan: Plan, as_of: dt.date, start: Optional[tuple] = None):
+        """``start``: the plan's evaluation on ``as_of`` already made (:meth:`Policy.evaluation`), if any."""
         self.policy, self.as_of = policy, as_of
         self.head = replace(plan, after=Snapshot(), before=None if plan.before is None else Snapshot(),
                             transitions=())
@@ -111,7 +112,7 @@ class LiveEvaluation:
         self.people_before = before.people
         self.transitions = plan.transitions
         self._index()
-        report, self.rows, self.sums = policy.evaluation(plan, as_of)  # rows: records read when asked for
+        report, self.rows, self.sums = start or policy.evaluation(plan, as_of)  # rows: records read when asked for
         self._take(report, None)
         self._plan: Optional[Plan] = plan
 

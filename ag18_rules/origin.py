@@ -38,19 +38,27 @@ def classify_origin(evaluate: Callable[[Plan], Report], plan: Plan, report: Repo
     ``evaluate`` gives the report of a plan with the same policy and date."""
     before = before_as_plan(plan)
     if before is None:
-        return replace(report, findings=tuple(replace(f, extra={**f.extra, "origin": None}) for f in report.findings))
+        return replace(report, findings=tuple(f.with_extra(origin=None) for f in report.findings))
     earlier = evaluate(before)
     seen = {_key(f) for f in earlier.findings}
     now = {_key(f) for f in report.findings}
-    findings = tuple(replace(f, extra={**f.extra, "origin": PRE_EXISTING if _key(f) in seen else INTRODUCED})
-                     for f in report.findings)
+    findings = tuple(f.with_extra(origin=PRE_EXISTING if _key(f) in seen else INTRODUCED) for f in report.findings)
+    undecided = _undecided_index(report)
     resolved = tuple(Resolved(f.rule, f.check, f.severity, f.entity, f.message) for f in earlier.findings
-                     if _key(f) not in now and not _undecided(report, f))
+                     if _key(f) not in now and not _undecided(undecided, f))
     return replace(report, findings=findings, resolved=resolved)
 
 
-def _undecided(report: Report, finding: Finding) -> bool:
+def _undecided_index(report: Report) -> dict:
+    """The report's not-applicable entries by rule, for :func:`_undecided`."""
+    index: dict = {}
+    for n in report.not_applicable:
+        index.setdefault(n.rule, []).append(n)
+    return index
+
+
+def _undecided(index: dict, finding: Finding) -> bool:
     """True when the plan leaves the finding's check undecidable for its entity: that is not progress."""
-    return any(n.rule == finding.rule and n.check in (None, finding.check)
+    return any(n.check in (None, finding.check)
                and (n.entity is None or (n.entity.kind, n.entity.id) == (finding.entity.kind, finding.entity.id))
-               for n in report.not_applicable)
+               for n in index.get(finding.rule, ()))

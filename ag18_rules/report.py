@@ -97,6 +97,13 @@ class Finding(JsonForm):
         finding.__dict__["_build"] = build
         return finding
 
+    def with_extra(self, **items: Any) -> "Finding":
+        """This finding with ``items`` added to its ``extra``; deferred fields stay deferred."""
+        copy = object.__new__(type(self))
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__["extra"] = {**self.extra, **items}
+        return copy
+
     def __getattr__(self, name: str) -> Any:
         """A deferred field, built on first read (only reached when the attribute is not set)."""
         state = self.__dict__

@@ -69,6 +69,7 @@ class ColumnRows:
         self._fields = {kind: {param_field(pid): pid for pid in pids} for kind, pids in self._pids.items()}
         self._lookups: dict[str, Lookup] = {}
         self._index: dict[str, dict[str, int]] = {}
+        self._all: dict[str, list] = {}  # kind -> every fact's column, for whole records
 
     # ---------------------------------------------------------------- as the backend reads it
 
@@ -127,7 +128,10 @@ class ColumnRows:
         """The row's facts as :func:`.facts.derive.derive` gives them (its record; no parameters)."""
         if kind in ("organization", "task"):
             names = ORG_FACTS if kind == "organization" else TASK_FACTS
-            return {name: self.cols.column(kind, name)[row] for name in names}
+            columns = self._all.get(kind)
+            if columns is None:
+                columns = self._all[kind] = [self.cols.column(kind, name) for name in names]
+            return {name: column[row] for name, column in zip(names, columns)}
         return dict(self.cols.records(kind)[1][row])
 
     def row_of(self, kind: str, eid: str) -> Optional[int]:

@@ -40,6 +40,7 @@ from ag18_rules.engine import _COLLECTOR_PAUSED, Policy
 from ag18_rules.parameters import ParameterSet
 from ag18_rules.limits import Limits
 from ag18_rules.plan import load_plan
+from ag18_rules.rows import ColumnRows
 from ag18_rules.rulespec import load_rule
 
 from generate import synthetic_plan, write_yaml
@@ -49,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULES = ("deputy-cap", "no-new-intermediate", "one-lead-organization", "no-unit-increase",
          "no-staff-increase", "task-continuity", "staff-reduction-target")
 LARGE = 50_000  # from this many organisations on, half the repeats
-PY_STAGES = ("derive", "params", "run", "explain")
+PY_STAGES = ("columns", "run", "explain")
 RAW_STAGES = ("facts", "json", "engine", "delete")
 
 
@@ -61,9 +62,8 @@ def bench_policy(backend: str) -> Policy:
 
 
 def python_stages(policy: Policy, plan) -> tuple[object, dict[str, float]]:
-    """``policy.evaluate(plan)`` stage by stage, as ``Policy.evaluate`` runs them (with the
-    garbage collector paused): the report and the seconds of each stage (parameters include
-    choosing the checks in force)."""
+    """``policy.evaluate(plan)`` stage by stage, as ``Policy.evaluate`` runs them on the python
+    backend (with the garbage collector paused): the report and the seconds of each stage."""
     clock = [time.perf_counter()]
 
     def lap() -> float:
@@ -71,21 +71,23 @@ def python_stages(policy: Policy, plan) -> tuple[object, dict[str, float]]:
         return clock[-1] - clock[-2]
 
     with _COLLECTOR_PAUSED:
-        table = policy.facts(plan, AS_OF)
+        cols = policy.columns(plan, AS_OF)
         derive = lap()
-        active = policy._active(table, AS_OF)
-        entities, resolved = policy._entities(table, active.checks, AS_OF)
-        params = lap()
-        outcomes = policy._prepared.run(entities, frozenset(c.key for c in active.checks))
+        active = policy._active(cols.records("plan")[1][0], AS_OF)
+        rows = ColumnRows(cols, policy.params, active.checks, AS_OF)
+        found = policy._prepared.run_columns(rows, [c.key for c in active.checks])
         run = lap()
-        report = explain.build_report(policy, plan, AS_OF, table, entities, resolved, active, outcomes)
-    return report, {"derive": derive, "params": params, "run": run, "explain": lap()}
+        outcomes = sorted((key, verdict, f.kind, row) for f in found
+                          for verdict, by_check in (("violated", f.violated), ("unknown", f.unknown))
+                          for key, hits in by_check.items() for row in hits)
+        report = explain.build_report(policy, plan, AS_OF, rows, active, outcomes)
+    return report, {"columns": derive, "run": run, "explain": lap()}
 
 
 def entities_of(policy: Policy, plan):
     """The entities a backend receives for ``plan``: facts with the parameters in force."""
     table = policy.facts(plan, AS_OF)
-    return policy._entities(table, policy._active(table, AS_OF).checks, AS_OF)[0]
+    return policy._entities(table, policy._active(table.entities[0].values, AS_OF).checks, AS_OF)[0]
 
 
 def answer(report) -> set[tuple[str, str, str]]:
@@ -202,7 +204,10 @@ def _jobs(plan, backends: tuple[str, ...], policies: dict) -> dict[str, Job]:
         policy = policies[backend]
         reports[backend] = report = policy.evaluate(plan, as_of=AS_OF, fixes=False, origin=False)
         _same(answer(report), expected, f"the {backend} backend", "H")
-        undecided = [n for n in report.not_applicable if n.entity is not None]
+        # H decides every check but one case: a Party unit of 10 or more people, whose cap has no value
+        # on AS_OF (Quy định 04-QĐi/TW gives one for smaller units only), is not applicable, and H skips it
+        undecided = [n for n in report.not_applicable if n.entity is not None
+                     and (n.rule, n.check) != ("deputy-cap", "party-unit")]
         assert not undecided, f"H does not model missing facts, but {len(undecided)} checks were undecided"
         jobs[backend] = Job(lambda policy=policy: (policy.evaluate(plan, as_of=AS_OF, fixes=False, origin=False), None), findings_of)
     if "python" in backends:

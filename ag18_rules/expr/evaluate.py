@@ -243,7 +243,7 @@ def trace(node: Node, values: Mapping[str, Value]) -> TraceNode:
     explanation can show every number involved.
     """
     if isinstance(node, Literal):
-        return TraceNode(to_source(node), node.value)
+        return TraceNode(_source(node), node.value)
     if isinstance(node, Name):
         value = values.get(node.name)
         return TraceNode(node.name, value, (), {node.name: value})
@@ -251,7 +251,23 @@ def trace(node: Node, values: Mapping[str, Value]) -> TraceNode:
     traced = tuple(trace(kid, values) for kid in kids)
     names = {kid.name: t.value for kid, t in zip(kids, traced) if isinstance(kid, Name)}
     value = _apply(node, [t.value for t in traced])
-    return TraceNode(to_source(node), value, traced, names)
+    return TraceNode(_source(node), value, traced, names)
+
+
+_SOURCES: dict[int, tuple[Node, str]] = {}
+
+
+def _source(node: Node) -> str:
+    """``to_source(node)``, kept per node object: a policy's conditions are traced for every finding.
+    (By identity, not equality: ``Literal(1)`` equals ``Literal(True)`` but reads differently.)"""
+    found = _SOURCES.get(id(node))
+    if found is not None and found[0] is node:
+        return found[1]
+    if len(_SOURCES) >= 20_000:  # trees traced once (tests, explain of a changed policy) do not pile up
+        _SOURCES.clear()
+    text = to_source(node)
+    _SOURCES[id(node)] = (node, text)
+    return text
 
 
 def _apply(node: Node, args: Sequence[Value]) -> Value:

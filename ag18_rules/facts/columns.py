@@ -13,6 +13,8 @@ as records by :mod:`.derive` and read here as columns.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from itertools import repeat
+from operator import attrgetter
 from functools import cached_property
 from typing import Callable, Collection, Iterable, Optional
 
@@ -321,10 +323,10 @@ def _counted(orgs: Iterable[Organization], counted: tuple[str, ...]) -> list[int
 
 
 def _attr(name: str, *path: str) -> None:
+    read = attrgetter(".".join(path) if path else name)
+
     def column(c: PlanColumns) -> list:
-        if path:
-            return [getattr(getattr(o, path[0]), path[1]) for o in c.orgs]
-        return [getattr(o, name) for o in c.orgs]
+        return list(map(read, c.orgs))
     _ORG[name] = column
 
 
@@ -365,15 +367,12 @@ def _parent_deputies(c: PlanColumns) -> list:
 
 @_org("was_intermediate")
 def _was_intermediate(c: PlanColumns) -> list:
-    before, n = c.before, c.n_after
-    out = []
-    for i, (o, old) in enumerate(zip(c.orgs, c.olds)):
-        if old is not None and old.intermediate:
-            out.append(True)
-        elif i < n and o.formed_from:
-            out.append(any(before[s].intermediate for s in o.formed_from if s in before))
-        else:
-            out.append(False)
+    """Intermediate in ``before``, or formed (in ``after``) from an intermediate organisation."""
+    before = c.before
+    out = [old is not None and old.intermediate for old in c.olds]
+    for i, o in enumerate(c.orgs[:c.n_after]):
+        if o.formed_from and not out[i]:
+            out[i] = any(before[s].intermediate for s in o.formed_from if s in before)
     return out
 
 
@@ -400,12 +399,16 @@ def _effective_before(c: PlanColumns) -> list:
 
 
 def _children_count(c: PlanColumns, orgs: Iterable[Organization], rows_after: bool, absent) -> list:
-    counts = _count_children(orgs)
-    get = counts.get
-    n = c.n_after
+    get = _count_children(orgs).get
+    n, ids = c.n_after, c.org_ids
     if rows_after:  # counted in ``after``: rows only in ``before`` have none
-        return [get(oid, 0) for oid in c.org_ids[:n]] + [absent] * (len(c.org_ids) - n)
-    return [get(oid, 0) if old is not None else absent for oid, old in zip(c.org_ids, c.olds)]
+        return list(map(get, ids[:n], repeat(0, n))) + [absent] * (len(ids) - n)
+    counts = list(map(get, ids, repeat(0, len(ids))))
+    if n and c.plan.before is not None:  # rows not in ``before`` have no count there
+        counts[:n] = [k if old is not None else absent for k, old in zip(counts[:n], c.olds[:n])]
+    elif c.plan.before is None:
+        counts = [absent] * len(ids)
+    return counts
 
 
 @_org("children_after")
@@ -443,10 +446,10 @@ def _group(c: PlanColumns) -> tuple:
     group_of, groups, totals = c.group_of, c.groups, c.totals
     if not group_of:
         return lead, size, sb, sa, db, da
-    for i, oid in enumerate(c.org_ids):
-        group = group_of.get(oid)
-        if group is None:
-            continue
+    ids = c.org_ids
+    for i in [i for i, oid in enumerate(ids) if oid in group_of]:
+        oid = ids[i]
+        group = group_of[oid]
         (sb[i], sa[i], db[i], da[i]), rep = totals[group]
         lead[i] = i < n and oid == rep
         size[i] = len(groups[group])
@@ -544,7 +547,13 @@ TASK_FACTS = ("in_before", "in_after", "retired", "lead_count", "lead_person_cou
 
 
 def _count_children(orgs: Iterable[Organization]) -> dict[str, int]:
-    return Counter(parent for parent in (org.parent for org in orgs) if parent)
+    counts = Counter(map(_PARENT, orgs))
+    counts.pop(None, None)
+    counts.pop("", None)
+    return counts
+
+
+_PARENT = attrgetter("parent")
 
 
 def _heads(snapshot: Snapshot) -> dict[str, str]:

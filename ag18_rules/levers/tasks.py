@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Optional
+from functools import partial
+from typing import Callable, Optional
 
 from .. import edits
 from ..errors import Text
@@ -31,10 +32,11 @@ def lead_levers(ctx: Context) -> list[Lever]:
     for old in (before.lead or ()) if before else ():
         lead = ctx.successor(old)
         if lead:
-            out.append(_give_lead(ctx, after, lead, say("task_lead_successor", lead=ctx.org_name(lead),
-                                                        task=after.name, old=ctx.org_name(old))))
+            out.append(_give_lead(ctx, after, lead, partial(say, "task_lead_successor", lead=ctx.org_name(lead),
+                                                            task=after.name, old=ctx.org_name(old))))
     for lead in after.support:
-        out.append(_give_lead(ctx, after, lead, say("task_lead_support", lead=ctx.org_name(lead), task=after.name)))
+        out.append(_give_lead(ctx, after, lead, partial(say, "task_lead_support", lead=ctx.org_name(lead),
+                                                        task=after.name)))
     return out
 
 
@@ -52,13 +54,14 @@ def _one_lead(ctx: Context, task: Task, lead: str) -> Lever:
     return Lever(f"one-lead:{task.id}:{lead}", 0, 1, build, lambda _k: {"lead_count": 1, "lead_list": lead})
 
 
-def _give_lead(ctx: Context, task: Task, lead: str, text: Text) -> Lever:
+def _give_lead(ctx: Context, task: Task, lead: str, text: Callable[[], Text]) -> Lever:
+    """``text`` is written when the edit is built (only the chosen lever's is)."""
     support = tuple(s for s in task.support if s != lead)
 
     def build(_k: int) -> Edit:
         plan = lambda: edits.set_task(ctx.plan, task.id, lambda t: replace(t, lead=(lead,), support=support))
         old = None if task.lead is None else list(task.lead)
-        return Edit(plan, (Change(ctx.ref, _task_path(task.id, "lead"), old, lead),), text)
+        return Edit(plan, (Change(ctx.ref, _task_path(task.id, "lead"), old, lead),), text())
 
     return Lever(f"give-lead:{task.id}:{lead}", 0, 1, build, lambda _k: {"lead_count": 1, "lead_list": lead})
 
