@@ -375,15 +375,17 @@ def _check(args, out, err) -> int:
 
 
 def _check_json(args, plans, reports) -> str:
+    from .serial import dumps
+
     if args.by_head:
         from .accountability import scorecard
 
         cards = [scorecard(p, r).to_dict(args.lang) for p, r in zip(plans, reports)]
         data = [dict(r.to_dict(args.lang), scorecard=c) for r, c in zip(reports, cards)]
-        return json.dumps(data[0] if len(data) == 1 else {"reports": data}, ensure_ascii=False, indent=2) + "\n"
+        return dumps(data[0] if len(data) == 1 else {"reports": data}) + "\n"
     if len(reports) == 1:
         return reports[0].to_json(args.lang) + "\n"
-    return json.dumps({"reports": [r.to_dict(args.lang) for r in reports]}, ensure_ascii=False, indent=2) + "\n"
+    return dumps({"reports": [r.to_dict(args.lang) for r in reports]}) + "\n"  # compact when large
 
 
 def _emit(args, text: str, out) -> None:

@@ -17,7 +17,7 @@ from typing import Any, Optional
 
 from .errors import Diagnostic, InputError, Span, Text
 
-__all__ = ["load_json"]
+__all__ = ["load_json", "settle_json"]
 
 _ESCAPE = re.compile(r"\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
 
@@ -37,12 +37,15 @@ def _constant(name: str) -> Any:
     raise _Refused
 
 
-def load_json(text: str, filename: str, lines: tuple[str, ...]) -> Optional[object]:
+def load_json(text: str, filename: str, lines: tuple[str, ...], *, settle: bool = True) -> Optional[object]:
     """The data of a JSON file; None when the careful reader should read it instead (it then
     reports every problem with its position).  Raises :class:`InputError` for what only strict
-    JSON refuses."""
-    from .source import MAX_DEPTH
+    JSON refuses.
 
+    With ``settle=False`` the two walks over the whole data -- nesting depth and text in NFC --
+    are left to the caller, who walks the data anyway: it must check both (see :func:`settle`)
+    before anything else reads the data.
+    """
     if not text.strip():
         return None
     try:
@@ -51,12 +54,20 @@ def load_json(text: str, filename: str, lines: tuple[str, ...]) -> Optional[obje
         if isinstance(error, json.JSONDecodeError):
             _strict(text, filename, lines, error)
         return None
-    if _depth_over(data, MAX_DEPTH):
-        return None
     if "\\u" in text:
         lone = _lone_escape(text)
         if lone is not None:
             raise InputError([_lone_surrogate(text, lone, filename, lines)])
+    return settle_json(data, text) if settle else data
+
+
+def settle_json(data: Any, text: str) -> Optional[object]:
+    """``data`` read from ``text`` by json.loads, nested no deeper than :data:`.source.MAX_DEPTH`
+    and with its text in NFC; None when the careful reader must read the text instead."""
+    from .source import MAX_DEPTH
+
+    if _depth_over(data, MAX_DEPTH):
+        return None
     if "\\u" in text or not unicodedata.is_normalized("NFC", text):
         try:
             data = _normalise(data)

@@ -186,38 +186,55 @@ def normalise_data(data: Any, schema: Mapping) -> Any:
     return data
 
 
-def _resolve(node: Mapping, defs: Mapping) -> Mapping:
+def _resolve(node: Any, defs: Mapping) -> Mapping:
     for _ in range(16):  # a chain of references, never a loop
-        ref = node.get("$ref") if isinstance(node, Mapping) else None
+        ref = node.get("$ref") if type(node) is dict or isinstance(node, Mapping) else None
         if not (isinstance(ref, str) and ref.startswith("#/$defs/")):
             break
         node = defs.get(ref.rsplit("/", 1)[1], {})
-    return node if isinstance(node, Mapping) else {}
+    return node if type(node) is dict or isinstance(node, Mapping) else {}
 
 
 def _fixed(value: Any, node: Mapping) -> Any:
     """``value`` as a code when ``node`` lists one of our enumerations and ``value`` spells it."""
-    name = enum_name(node["enum"]) if isinstance(node.get("enum"), list) else None
-    if name and isinstance(value, str) and value not in node["enum"]:
-        return normalise_enum(name, value) or value
-    return value
+    allowed = node.get("enum")
+    if type(value) is not str and not isinstance(value, str) or not isinstance(allowed, list) or value in allowed:
+        return value
+    name = enum_name(allowed)
+    return (normalise_enum(name, value) or value) if name else value
 
 
-def _walk(data: Any, node: Mapping, defs: Mapping, depth: int) -> None:
+def _walk(data: Any, node: Mapping, defs: Mapping, depth: int, shapes: Optional[dict] = None) -> None:
+    """Schemas are plain dicts, so the common tests are on exact types (a ``typing.Mapping``
+    check costs a hundred times more, and this walk visits every value of a plan); each schema
+    node's children are resolved once per walk (``shapes``)."""
+    shapes = {} if shapes is None else shapes
     node = _resolve(node, defs)
     if depth > 64 or not node:
         return
     if isinstance(data, dict):
-        props, extra = node.get("properties", {}), node.get("additionalProperties")
+        props, extra = _shape(node, defs, shapes)
         for key, value in data.items():
-            child = props.get(key) if isinstance(key, str) else None
-            child = _resolve(child if child is not None else extra, defs) if (child or extra) else None
-            if isinstance(child, Mapping) and child:
+            child = props.get(key, extra) if type(key) is str or isinstance(key, str) else extra
+            if child:
                 data[key] = _fixed(value, child)
-                _walk(data[key], child, defs, depth + 1)
+                if type(value) is dict or type(value) is list or isinstance(value, (dict, list)):
+                    _walk(data[key], child, defs, depth + 1, shapes)
     elif isinstance(data, list):
         item = _resolve(node.get("items") or {}, defs)
         if item:
             for i, value in enumerate(data):
                 data[i] = _fixed(value, item)
-                _walk(data[i], item, defs, depth + 1)
+                if type(value) is dict or type(value) is list or isinstance(value, (dict, list)):
+                    _walk(data[i], item, defs, depth + 1, shapes)
+
+
+def _shape(node: Mapping, defs: Mapping, shapes: dict) -> tuple[dict, Mapping]:
+    """(resolved node of each property, resolved node of other keys) of a mapping's schema."""
+    found = shapes.get(id(node))
+    if found is None or found[0] is not node:
+        props, extra = node.get("properties", {}), node.get("additionalProperties")
+        extra = _resolve(extra, defs) if extra else {}
+        resolved = {k: (_resolve(v, defs) if v else {}) for k, v in props.items()} if isinstance(props, Mapping) else {}
+        found = shapes[id(node)] = (node, resolved, extra)
+    return found[1], found[2]

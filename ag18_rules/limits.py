@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import Diagnostic, Text
 
-__all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "boundary_problems"]
+__all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "boundary_problems", "entity_problems"]
 
 # A province-wide plan of 100,000 organisations takes about 17 MB of YAML; the reader's general
 # 5 MB limit is meant for rule and parameter files.
@@ -55,6 +55,13 @@ def boundary_problems(doc, data: Any, limits: Limits) -> list[Diagnostic]:
     scan = _Scan(doc, limits)
     if not _clean(data, limits):  # the common case costs one pass without paths
         scan.walk(data)
+    scan.entities(data)
+    return scan.finish()
+
+
+def entity_problems(doc, data: Any, limits: Limits) -> list[Diagnostic]:
+    """The one limit a plan whose values are all within bounds may still break: its entity count."""
+    scan = _Scan(doc, limits)
     scan.entities(data)
     return scan.finish()
 

@@ -9,9 +9,11 @@ and nothing is built from a plan that has one.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import fields, is_dataclass, replace
 from functools import lru_cache
 from typing import Any, Callable, Collection, Mapping, Optional
@@ -36,7 +38,8 @@ from .model import (
     Waiver,
 )
 from .labels import normalise_data
-from .limits import DEFAULT_LIMITS, MAX_PLAN_BYTES, Limits, boundary_problems as _boundary
+from .limits import DEFAULT_LIMITS, MAX_PLAN_BYTES, Limits, boundary_problems as _boundary, entity_problems
+from .planread import SchemaCompiler as _SchemaCompiler, read_clean
 from .source import Document, format_path, load_file
 
 __all__ = ["DEFAULT_LIMITS", "MAX_PLAN_BYTES", "Limits", "derived", "load_plan", "plan_to_dict"]
@@ -91,21 +94,58 @@ def load_plan(
         plan = replace(loaded, spans={**loaded.spans, **source.spans}, source=source.source)
         object.__setattr__(plan, _CHECKED, True)
         return plan
-    doc = _document(source, filename, limits)
-    normalise_data(doc.data, schema.load_schema("plan"))  # Vietnamese labels of enum values -> codes
-    data = doc.data if doc.json_typed else schema.to_json_data(doc.data)
-    problems = _boundary(doc, data, limits)
-    if not problems:
-        problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
-        problems += _Checker(doc, data, rule_ids).run()
+    with _collector_paused():
+        doc = _document(source, filename, limits)
+        doc, data, problems = _checked(doc, rule_ids, limits)
+        if problems:
+            raise InputError(problems)
+        plan = _build_plan(doc, data)
+    object.__setattr__(plan, _CHECKED, True)  # loaded here: evaluating it again needs no second check
+    return plan
+
+
+def _checked(doc: Document, rule_ids: Optional[Collection[str]], limits: Limits) -> tuple[Document, Any, list]:
+    """The document (settled), its data in JSON's types with labels as codes, and every problem.
+
+    One fast pass vouches for a clean plan; anything it cannot vouch for goes through the careful
+    checks, which find and place every problem.
+    """
+    if read_clean(doc.data, limits, nfc=not doc.is_settled):
+        if not doc.is_settled:  # the pass checked what settling checks
+            doc = Document(doc.data, doc.filename, doc.lines, doc._root, doc._text, _json=doc.json_typed)
+        data = doc.data
+        problems = entity_problems(doc, data, limits)
+        if not problems:
+            problems = _Checker(doc, data, rule_ids).run()
+    else:
+        doc = doc.settle()
+        normalise_data(doc.data, schema.load_schema("plan"))  # Vietnamese labels of enum values -> codes
+        data = doc.data if doc.json_typed else schema.to_json_data(doc.data)
+        problems = _boundary(doc, data, limits)
+        if not problems:
+            problems = [] if _fast_valid(data) else schema.validate(doc, "plan")
+            problems += _Checker(doc, data, rule_ids).run()
     cells = getattr(doc, "problems", ())  # a workbook's cells that could not be read: one message each
     if cells:
         problems = list(cells) + [p for p in problems if p.span not in {c.span for c in cells}]
-    if problems:
-        raise InputError(problems)
-    plan = _build_plan(doc, data)
-    object.__setattr__(plan, _CHECKED, True)  # loaded here: evaluating it again needs no second check
-    return plan
+    return doc, data, problems
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector held off while a plan is read and built.
+
+    A plan of 100,000 organisations is millions of new objects, none of them in a cycle; left
+    running, the collector walks all of them again and again while they are made, which costs
+    as much as the reading itself.  It runs again afterwards (and stays off if it was off).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def derived(source: Plan, plan: Plan) -> Plan:
@@ -158,7 +198,7 @@ def _document(source: Any, filename: Optional[str], limits: Limits) -> Document:
         from .formats.document import load_document
 
         return load_document(source, filename)
-    doc = load_file(source, max_bytes=limits.max_bytes)
+    doc = load_file(source, max_bytes=limits.max_bytes, settle=False)  # settled by the checks
     return replace(doc, filename=filename) if filename else doc
 
 
@@ -177,17 +217,52 @@ def _input_error(filename: str, code: str, vi: str, en: str, path: str = "") -> 
     return InputError([Diagnostic(code, Text(vi, en), Span(filename), path)])
 
 
-def _plain(value: Any, depth: int, filename: str, path: tuple = ()) -> Any:
+class _TooDeep(Exception):
+    """Nesting past the limit; the path is gathered on the way out (innermost step first)."""
+
+    def __init__(self):
+        super().__init__()
+        self.path: list = []
+
+
+def _plain(value: Any, depth: int, filename: str) -> Any:
     """A program's mappings and sequences as the dicts and lists a loaded file has (text in NFC),
     refused past ``depth`` levels as a file would be."""
-    if isinstance(value, (Mapping, list, tuple)) and len(path) >= depth:
+    try:
+        return _copy(value, depth)
+    except _TooDeep as error:
+        path = format_path(tuple(reversed(error.path)))
         raise _input_error(filename, "too-deep", f"Cấu trúc lồng nhau quá sâu (hơn {depth} cấp).",
-                           f"The structure is nested too deeply (more than {depth} levels).", format_path(path))
-    if isinstance(value, Mapping):
-        return {_plain(k, depth, filename, path): _plain(v, depth, filename, path + (str(k),))
-                for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, depth, filename, path + (i,)) for i, v in enumerate(value)]
+                           f"The structure is nested too deeply (more than {depth} levels).", path) from None
+
+
+def _copy(value: Any, left: int) -> Any:
+    """:func:`_plain` of one value, ``left`` levels of nesting still allowed; exact types first,
+    as this visits every value of a plan."""
+    kind = type(value)
+    if kind is str:
+        return value if value.isascii() or unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    if kind is dict or kind is list or kind is tuple or isinstance(value, (Mapping, list, tuple)):
+        if left <= 0:
+            raise _TooDeep
+        if kind is dict or isinstance(value, Mapping):
+            out = {}
+            for key, item in value.items():
+                copied = _copy(key, left)
+                try:
+                    out[copied] = _copy(item, left - 1)
+                except _TooDeep as error:
+                    error.path.append(str(key))
+                    raise
+            return out
+        items = []
+        for index, item in enumerate(value):
+            try:
+                items.append(_copy(item, left - 1))
+            except _TooDeep as error:
+                error.path.append(index)
+                raise
+        return items
     if isinstance(value, str) and not unicodedata.is_normalized("NFC", value):
         return unicodedata.normalize("NFC", value)
     return value
@@ -221,130 +296,6 @@ def _fast_valid(data: Any) -> bool:
 def _compiled_plan_schema() -> Callable[[Any], bool]:
     plan_schema = schema.load_schema("plan")
     return _SchemaCompiler(plan_schema.get("$defs", {})).compile(plan_schema)
-
-
-_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "format",
-                          "default", "examples"})
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _same(a: Any, b: Any) -> bool:
-    """JSON equality as jsonschema's ``enum`` and ``const`` use it (true is not 1)."""
-    if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
-        return a is b
-    if _is_number(a) and _is_number(b):
-        return a == b
-    return type(a) is type(b) and isinstance(a, str) and a == b
-
-
-class _SchemaCompiler:
-    """Compiles the JSON Schema subset the plan schema uses into one Python predicate."""
-
-    def __init__(self, defs: Mapping[str, Any]):
-        self.defs = defs
-        self.compiled: dict[str, Callable[[Any], bool]] = {}
-
-    def compile(self, node: Mapping[str, Any]) -> Callable[[Any], bool]:
-        checks = [self._keyword(k, v, node) for k, v in node.items() if k not in _ANNOTATIONS | _OBJECT_KEYWORDS]
-        if _OBJECT_KEYWORDS & node.keys():
-            checks.append(self._object(node))
-        return _all_of(checks)
-
-    def _ref(self, ref: str) -> Callable[[Any], bool]:
-        name = ref.removeprefix("#/$defs/")
-        if name == ref or name not in self.defs:
-            return _never
-        if name not in self.compiled:
-            self.compiled[name] = _never  # a recursive reference is left to jsonschema
-            self.compiled[name] = self.compile(self.defs[name])
-        return self.compiled[name]
-
-    def _keyword(self, key: str, arg: Any, node: Mapping[str, Any]) -> Callable[[Any], bool]:
-        if key == "$ref":
-            return self._ref(arg)
-        if key == "type":
-            return _type_test([arg] if isinstance(arg, str) else arg, dates=schema.wants_date(node))
-        if key == "enum" and all(isinstance(e, str) for e in arg):
-            names = frozenset(arg)
-            return lambda v: isinstance(v, str) and v in names
-        if key == "enum":
-            return lambda v: any(_same(v, e) for e in arg)
-        if key == "const":
-            return lambda v: _same(v, arg)
-        if key == "pattern":
-            regex = re.compile(arg)
-            return lambda v: not isinstance(v, str) or regex.search(v) is not None
-        if key == "minimum":
-            return lambda v: not _is_number(v) or v >= arg
-        if key == "items" and isinstance(arg, dict):
-            item = self.compile(arg)
-            return lambda v: not isinstance(v, list) or all(map(item, v))
-        if key == "propertyNames" and isinstance(arg, dict):
-            name = self.compile(arg)
-            return lambda v: not isinstance(v, dict) or all(map(name, v))
-        return _never  # a keyword this subset does not know: let jsonschema decide
-
-    def _object(self, node: Mapping[str, Any]) -> Callable[[Any], bool]:
-        """``properties``, ``additionalProperties`` and ``required`` in one pass over the keys."""
-        props = {k: self.compile(s) for k, s in node.get("properties", {}).items()}
-        more = node.get("additionalProperties", True)
-        extra = None if more is True else _never if more is False else self.compile(more)
-        required = tuple(node.get("required", ()))
-
-        def check(value: Any) -> bool:
-            if not isinstance(value, dict):
-                return True
-            if not all(k in value for k in required):
-                return False
-            for key, item in value.items():
-                test = props.get(key, extra)
-                if test is not None and not test(item):
-                    return False
-            return True
-
-        return check
-
-
-_OBJECT_KEYWORDS = frozenset({"properties", "additionalProperties", "required"})
-
-
-def _never(value: Any) -> bool:
-    return False
-
-
-def _all_of(checks: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
-    if not checks:
-        return lambda value: True
-    first, rest = checks[0], checks[1:]
-    if not rest:
-        return first
-    others = _all_of(rest)
-    return lambda value: first(value) and others(value)
-
-
-_EXACT_TYPES = {"string": str, "object": dict, "array": list, "boolean": bool, "null": type(None)}
-
-
-def _type_test(names: list[str], dates: bool = False) -> Callable[[Any], bool]:
-    """JSON Schema ``type`` over exactly the builtin types loaded data has (true is not an integer);
-    a YAML date is text only where the schema asks for a date (``dates``)."""
-    exact = frozenset(_EXACT_TYPES[n] for n in names if n in _EXACT_TYPES)
-    if dates and str in exact:
-        exact |= {schema.DateText}
-    number, integer = "number" in names, "integer" in names or "number" in names
-
-    def test(value: Any) -> bool:
-        kind = type(value)
-        if kind in exact:
-            return True
-        if kind is int:
-            return integer
-        return kind is float and (number or (integer and value.is_integer()))
-
-    return test
 
 
 # --------------------------------------------------------------------------- semantic checks
@@ -385,6 +336,7 @@ class _Checker:
         self.out: list[Diagnostic] = []
         self.comparisons_left = _SUGGESTION_BUDGET
         self.has_before = isinstance(self.data.get("before"), dict)
+        self.lists = {(snap, name): _snapshot_items(self.data, snap, name) for snap in SNAPSHOTS for name in LISTS}
         self.index = {(snap, name): self._first_ids(snap, name) for snap in SNAPSHOTS for name in LISTS}
 
     def run(self) -> list[Diagnostic]:
@@ -416,7 +368,7 @@ class _Checker:
     def _first_ids(self, snap: str, name: str) -> dict[str, int]:
         """Each id's first index in one list; later repeats are reported as duplicates."""
         first: dict[str, int] = {}
-        for i, item in _snapshot_items(self.data, snap, name):
+        for i, item in self.lists[(snap, name)]:
             ident = item.get("id")
             if not isinstance(ident, str):
                 continue
@@ -448,6 +400,10 @@ class _Checker:
         known = self.index[(snap, name)]
         if ident in known:
             return
+        self._unknown(ident, snap, name, path)
+
+    def _unknown(self, ident: str, snap: str, name: str, path: tuple) -> None:
+        known = self.index[(snap, name)]
         kind_vi, kind_en = _LIST_WORDS[name]
         vi = f"Không có {kind_vi} nào mang mã '{ident}' trong {_SNAP_WORDS[snap][0]}"
         en = f"No {kind_en} of {_SNAP_WORDS[snap][1]} has the id '{ident}'"
@@ -458,13 +414,16 @@ class _Checker:
 
     def _parents(self, snap: str, name: str) -> None:
         parent_of: dict[str, tuple[str, int]] = {}
-        for i, item in _snapshot_items(self.data, snap, name):
+        known = self.index[(snap, name)]
+        for i, item in self.lists[(snap, name)]:
             parent = item.get("parent")
             if isinstance(parent, str):
-                self._resolve(parent, snap, name, (snap, name, i, "parent"))
+                if parent not in known:
+                    self._unknown(parent, snap, name, (snap, name, i, "parent"))
+                    continue
                 ident = item.get("id")
-                if isinstance(ident, str) and parent in self.index[(snap, name)]:
-                    parent_of.setdefault(ident, (parent, i))
+                if isinstance(ident, str) and ident not in parent_of:
+                    parent_of[ident] = (parent, i)
         self._cycles(snap, name, parent_of)
 
     def _cycles(self, snap: str, name: str, parent_of: dict[str, tuple[str, int]]) -> None:
@@ -496,11 +455,16 @@ class _Checker:
         )
 
     def _tasks(self, snap: str) -> None:
-        for i, task in _snapshot_items(self.data, snap, "tasks"):
-            for field_name, target in (("lead", "organizations"), ("support", "organizations"),
-                                       ("lead_person", "people")):
-                for suffix, ident in _ids_in(task.get(field_name)):
-                    self._resolve(ident, snap, target, (snap, "tasks", i, field_name) + suffix)
+        orgs, people = self.index[(snap, "organizations")], self.index[(snap, "people")]
+        for i, task in self.lists[(snap, "tasks")]:
+            for field_name, target, known in (("lead", "organizations", orgs), ("support", "organizations", orgs),
+                                              ("lead_person", "people", people)):
+                value = task.get(field_name)
+                if value is None or (type(value) is str and value in known):
+                    continue  # the common cases, decided without building paths
+                for suffix, ident in _ids_in(value):
+                    if ident not in known:
+                        self._unknown(ident, snap, target, (snap, "tasks", i, field_name) + suffix)
             if snap == "before" and task.get("retired") is not None:
                 self._error(
                     "retired-in-before",
@@ -511,14 +475,14 @@ class _Checker:
                 )
 
     def _posts(self, snap: str) -> None:
-        for i, person in _snapshot_items(self.data, snap, "people"):
+        for i, person in self.lists[(snap, "people")]:
             posts = person.get("posts")
             for k, post in enumerate(posts if isinstance(posts, list) else []):
                 if isinstance(post, dict) and isinstance(post.get("org"), str):
                     self._resolve(post["org"], snap, "organizations", (snap, "people", i, "posts", k, "org"))
 
     def _formed_from(self, snap: str, name: str) -> None:
-        for i, item in _snapshot_items(self.data, snap, name):
+        for i, item in self.lists[(snap, name)]:
             if "formed_from" not in item:
                 continue
             path = (snap, name, i, "formed_from")
@@ -544,7 +508,7 @@ class _Checker:
                     self._resolve(ident, "before", name, path + suffix)
 
     def _kinds(self, snap: str) -> None:
-        for i, unit in _snapshot_items(self.data, snap, "admin_units"):
+        for i, unit in self.lists[(snap, "admin_units")]:
             level, kind = unit.get("level"), unit.get("kind")
             allowed = _KINDS.get(level) if isinstance(level, str) else None
             if allowed and isinstance(kind, str) and kind not in allowed and kind in _ALL_KINDS:
@@ -700,29 +664,44 @@ def _snapshot(data: dict) -> Snapshot:
     )
 
 
+def _counts(d: dict, keys: tuple[str, ...]) -> None:
+    """Counts as ints, in place (JSON Schema also accepts 3.0 as an integer)."""
+    for key in keys:
+        value = d.get(key)
+        if value is not None and type(value) is not int:
+            d[key] = int(value)
+
+
+_ORG_COUNTS = ("heads", "deputies", "job_positions")
+
+
 def _organization(d: dict) -> Organization:
-    staff = d.get("staff", {})
-    pilot = d.get("pilot")
-    return Organization(
-        id=d["id"], name=d["name"], type=d["type"], level=d.get("level"), parent=d.get("parent"),
-        intermediate=d.get("intermediate", False), effective=d.get("effective", True),
-        province_merger=bool(d.get("province_merger", False)),
-        heads=int(d.get("heads", 0)), deputies=int(d.get("deputies", 0)),
-        staff=Staff(**{k: int(v) for k, v in staff.items()}),
-        job_positions=_int(d.get("job_positions")),
-        formed_from=tuple(d.get("formed_from", ())),
-        pilot=None if pilot is None else Pilot(pilot["model"], pilot.get("approval"),
-                                               tuple(pilot.get("exempt_from", ()))),
-    )
+    fields = dict(d)  # the file's keys are the model's field names
+    _counts(fields, _ORG_COUNTS)
+    staff, pilot = fields.get("staff"), fields.get("pilot")
+    if staff is not None:
+        fields["staff"] = Staff(**{k: v if type(v) is int else int(v) for k, v in staff.items()})
+    if "formed_from" in fields:
+        fields["formed_from"] = tuple(fields["formed_from"])
+    if "province_merger" in fields:
+        fields["province_merger"] = bool(fields["province_merger"])
+    if pilot is not None:
+        fields["pilot"] = Pilot(pilot["model"], pilot.get("approval"), tuple(pilot.get("exempt_from", ())))
+    return Organization(**fields)
 
 
 def _task(d: dict) -> Task:
-    retired = d.get("retired")
-    return Task(
-        id=d["id"], name=d["name"], field=d.get("field"), lead=_ids(d.get("lead")),
-        lead_person=_ids(d.get("lead_person")), support=tuple(d.get("support", ())),
-        retired=None if retired is None else Retired(retired["reason"]),
-    )
+    fields = dict(d)  # the file's keys are the model's field names
+    for key in ("lead", "lead_person"):
+        value = fields.get(key)
+        if value is not None:
+            fields[key] = (value,) if isinstance(value, str) else tuple(value)
+    if "support" in fields:
+        fields["support"] = tuple(fields["support"])
+    retired = fields.get("retired")
+    if retired is not None:
+        fields["retired"] = Retired(retired["reason"])
+    return Task(**fields)
 
 
 def _admin_unit(d: dict) -> AdminUnit:
@@ -773,11 +752,10 @@ class _Spans(Mapping):
     positions costs a second reading of the file (JSON) or a walk of every entity."""
 
     def __init__(self, doc: Document):
-        if doc.json_typed:  # keep only the text: the data would hold the whole file's objects alive
-            from .source import load_text
+        if doc.lazy:  # keep only the text: the data would hold the whole file's objects alive
+            from .source import reread
 
-            filename, text = doc.filename, doc._text
-            self._source = lambda: load_text(text, filename)
+            self._source = reread(doc)
         else:
             self._source = lambda: doc
         self._found: Optional[dict] = None
@@ -800,7 +778,7 @@ class _Spans(Mapping):
 
 
 def _spans(doc: Document, data: dict) -> Mapping[str, Span]:
-    if doc._root is None and doc._text is None:
+    if doc._root is None and not doc.lazy:
         return _entity_spans(doc, data)  # a program's mapping: the file name alone, found at once
     return _Spans(doc)
 

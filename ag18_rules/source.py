@@ -4,22 +4,29 @@ PyYAML only parses (its event stream); this module builds the plain Python data 
 can construct an object, scalars follow the YAML 1.2 rules people expect (``no`` stays a string),
 and every refusal (too large, too deep, alias bombs, duplicate keys) is a :class:`Diagnostic` with
 a position, raised in one :class:`InputError`.
+
+Positions are found when a diagnostic needs one.  JSON is read by ``json.loads`` (C) and YAML
+from libyaml's events (``CSafeLoader``; PyYAML's pure-Python parser where libyaml is missing)
+without recording where nodes start; a file the quick reading cannot accept as it is (a syntax
+error, a duplicate key, an anchor, a tag, ...) is read by the careful :class:`_Builder`, which
+records every position and reports every problem.  A clean file's positions are read from its
+text, by the same careful reader, the first time a span is asked for.
 """
 from __future__ import annotations
 
 import codecs
 import datetime as dt
 import json
-import math
 import os
 import re
 import stat
 import unicodedata
 from array import array
+from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Mapping, NoReturn
+from typing import Callable, Mapping, NoReturn
 
 import yaml
 from yaml.events import (
@@ -34,6 +41,7 @@ from yaml.events import (
 )
 
 from .errors import Diagnostic, InputError, Span, Text
+from .yamlread import COLLECTION_TAGS, STR_TAG, UNUSUAL, quick_build, resolve_plain
 
 try:  # libyaml gives the same events and marks, about ten times faster
     from yaml import CSafeLoader as _Parser
@@ -56,15 +64,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000  # nodes that aliases may add; the file's own nodes are bounded by its size
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_COLLECTION_TAGS = {
-    MappingStartEvent: "tag:yaml.org,2002:map",
-    SequenceStartEvent: "tag:yaml.org,2002:seq",
-}
-_INT = re.compile(r"[-+]?[0-9]+\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_SPECIAL_FLOATS = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
-_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z")
 _JSON_LITERAL = re.compile(
     r"true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\Z"
 )
@@ -72,6 +71,7 @@ _JSON_LITERAL = re.compile(
 _NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SURROGATE_PAIR = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _PLAIN_KEY = re.compile(r"[^.\[\]\s\"']+\Z")
+_LEADING_SPACE = re.compile(r"[ \t\r\n]*")
 
 
 # ----------------------------------------------------------------- positions and documents
@@ -112,11 +112,40 @@ class Document:
     _root: tuple[int, _Marks | None] | None = field(default=None, repr=False, compare=False)
     # the text, when positions are found only once a diagnostic asks for one (JSON read by json.loads)
     _text: str | None = field(default=None, repr=False, compare=False)
+    # JSON read with load_file(settle=False): depth and NFC not yet checked (see :meth:`settle`)
+    _unsettled: bool = field(default=False, repr=False, compare=False)
+    # read by json.loads: only JSON's types (no dates), and JSON syntax when positions are found
+    _json: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def is_settled(self) -> bool:
+        """False for JSON read with ``load_file(..., settle=False)`` until :meth:`settle` is called:
+        its nesting depth is unchecked and its text may not be in NFC yet."""
+        return not self._unsettled
+
+    def settle(self) -> Document:
+        """This document with every check of loading done: itself when it is settled; the careful
+        reader's :class:`InputError` (with positions) when the data nests too deep or two keys
+        become one in NFC."""
+        if not self._unsettled:
+            return self
+        from .jsonload import settle_json
+
+        data = settle_json(self.data, self._text)
+        if data is not None:
+            return Document(data, self.filename, self.lines, self._root, self._text, _json=True)
+        data, root = _Builder(self.filename, self.lines, True).build(self._text)
+        return Document(data, self.filename, self.lines, root)
 
     @property
     def json_typed(self) -> bool:
         """True when the data has only JSON's types (read by the JSON parser): no dates to convert."""
-        return self._text is not None
+        return self._json
+
+    @property
+    def lazy(self) -> bool:
+        """True when positions are found from the text on first need, not read along with the data."""
+        return self._root is None and self._text is not None
 
     @property
     def _marks(self) -> tuple[int, _Marks | None] | None:
@@ -124,9 +153,9 @@ class Document:
         if self._root is None and self._text is not None and not getattr(self, "_no_marks", False):
             # libyaml refuses surrogate-pair escapes that JSON allows; one of the same length keeps
             # every position where it is
-            text = _SURROGATE_PAIR.sub(r"\\u0041\\u0041", self._text)
+            text = _SURROGATE_PAIR.sub(r"\\u0041\\u0041", self._text) if self._json else self._text
             try:
-                _, root = _Builder(self.filename, self.lines, _is_json(self.filename)).build(text)
+                _, root = _Builder(self.filename, self.lines, self._json).build(text)
             except InputError:  # not expected for text json.loads read; then: file-only positions
                 object.__setattr__(self, "_no_marks", True)
                 return None
@@ -155,6 +184,11 @@ class Document:
 
     def _locate(self, path: tuple) -> tuple[Span | None, Span]:
         """(key span of the last step if it is an existing key, span of the deepest value found)."""
+        if not path and self._root is None and self._text is not None:
+            start = _LEADING_SPACE.match(self._text).end()  # the whole document: no second reading
+            if "\r" not in self._text[:start]:
+                line_start = self._text.rfind("\n", 0, start) + 1
+                return None, Span(self.filename, self._text.count("\n", 0, start) + 1, start - line_start + 1)
         root = self._marks
         if root is None:
             return None, Span(self.filename)
@@ -201,16 +235,21 @@ def format_path(path: tuple) -> str:
 # ----------------------------------------------------------------- entry points
 
 
-def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Document:
-    """Load a YAML or JSON file (strict JSON if named ``.json``); refuse it past ``max_bytes``."""
+def load_file(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES, settle: bool = True) -> Document:
+    """Load a YAML or JSON file (strict JSON if named ``.json``); refuse it past ``max_bytes``.
+
+    ``settle=False`` leaves two walks over a JSON file's data to a caller that walks it anyway
+    (the plan loader): the document is then not :attr:`~Document.is_settled` until
+    :meth:`Document.settle`.
+    """
     filename = os.fsdecode(path)
     buffers = _UNSAVED.get()
     if buffers:  # an editor's unsaved text stands for the file (see :func:`unsaved`)
         text = buffers.get(os.path.abspath(filename))
         if text is not None:
             return load_text(text, filename)
-    raw = _read(filename, max_bytes)
-    return _load(_decode(raw, filename), filename)
+    text = _decode(_read(filename, max_bytes), filename)  # the bytes are let go before reading
+    return _load(text, filename, settle)
 
 
 _UNSAVED: ContextVar[Mapping[str, str]] = ContextVar("ag18_unsaved", default={})
@@ -303,20 +342,67 @@ def _decode(raw: bytes, filename: str) -> str:
         raise InputError([Diagnostic("encoding", message, span)]) from None
 
 
-def _load(text: str, filename: str) -> Document:
-    lines = tuple(text.splitlines())
+class _Lines(Sequence):
+    """A text's lines, split when first read: diagnostics read a few, and a large file has
+    millions, which as a tuple would take as much memory as its data."""
+
+    __slots__ = ("_text", "_lines")
+
+    def __init__(self, text: str):
+        self._text: str | None = text
+        self._lines: tuple[str, ...] | None = None
+
+    def _split(self) -> tuple[str, ...]:
+        if self._lines is None:
+            self._lines, self._text = tuple(self._text.splitlines()), None
+        return self._lines
+
+    def __getitem__(self, index):
+        return self._split()[index]
+
+    def __len__(self) -> int:
+        return len(self._split())
+
+    def __iter__(self):
+        return iter(self._split())
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == (tuple(other) if isinstance(other, (tuple, list, _Lines)) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._split())
+
+    def __repr__(self) -> str:
+        return repr(self._split())
+
+
+def _load(text: str, filename: str, settle: bool = True, json_mode: bool | None = None) -> Document:
+    """Read ``text``; ``json_mode`` (default: by the file name) holds it to strict JSON."""
+    json_mode = _is_json(filename) if json_mode is None else json_mode
+    lines = _Lines(text)
     bad = _NOT_PRINTABLE.search(text)
     if bad:
         raise InputError([_bad_character(text, bad.start(), filename, lines)])
-    if _is_json(filename):
+    if json_mode:
         from .jsonload import load_json
 
-        data = load_json(text, filename, lines)
+        data = load_json(text, filename, lines, settle=settle)
         if data is not None:
+            return Document(data, filename, lines, None, text, not settle, _json=True)
+    else:
+        data = quick_build(text, _Parser, MAX_DEPTH)
+        if data is not UNUSUAL:  # positions are found on first need (most files never need one)
             return Document(data, filename, lines, None, text)
-    builder = _Builder(filename, lines, _is_json(filename))
+    builder = _Builder(filename, lines, json_mode)
     data, root = builder.build(text)
     return Document(data, filename, lines, root)
+
+
+def reread(doc: Document) -> Callable[[], Document]:
+    """A way to read a lazy document again later, holding only its text: a loaded plan keeps
+    this, not its file's data, for the positions it may be asked for."""
+    text, filename, json_mode = doc._text, doc.filename, doc._json
+    return lambda: _load(text, filename, True, json_mode)
 
 
 def _is_json(filename: str) -> bool:
@@ -440,7 +526,7 @@ class _Builder:
         self.nodes += 1
         if self.json_mode:
             self._check_json(event)
-        if event.tag not in (None, "!", _COLLECTION_TAGS[type(event)]):
+        if event.tag not in (None, "!", COLLECTION_TAGS[type(event)]):
             self._tag_error(event)
         self.stack.append(_Frame(value, _pack(event.start_mark), event.anchor, self.nodes - 1))
 
@@ -532,14 +618,14 @@ class _Builder:
         tag = event.tag
         if tag is None and event.implicit[0]:
             try:
-                return _resolve_plain(event.value)
+                return resolve_plain(event.value)
             except ValueError:
                 self._error(_pack(event.start_mark), "bad-date", Text(
                     vi=f"Ngày '{event.value}' không tồn tại.",
                     en=f"The date '{event.value}' does not exist.",
                 ))
                 return event.value
-        if tag not in (None, "!", _STR_TAG):
+        if tag not in (None, "!", STR_TAG):
             self._tag_error(event)
         return event.value
 
@@ -641,36 +727,6 @@ def _syntax_hint(problem: str, line: str | None, col: int) -> tuple[str, str]:
             " Write the character itself instead of a \\uD800–\\uDFFF surrogate pair.",
         )
     return "", ""
-
-
-def _resolve_plain(text: str) -> object:
-    """YAML 1.2 core scalars as people mean them: only true/false are booleans, ISO dates are dates.
-
-    Raises ValueError for a date-shaped value that is not a real date (2019-02-30).
-    """
-    if not text or text == "~":
-        return None
-    if text[0] in "0123456789+-.":
-        if _INT.match(text):
-            try:
-                return int(text)
-            except ValueError:  # longer than Python's int-from-text limit: keep the text
-                return text
-        if _FLOAT.match(text):
-            return float(text)
-        date = _DATE.match(text)
-        if date:
-            return dt.date(*map(int, date.groups()))
-        return _SPECIAL_FLOATS.get(text.lower(), text)
-    if len(text) in (4, 5):
-        lowered = text.lower()
-        if lowered == "true":
-            return True
-        if lowered == "false":
-            return False
-        if lowered == "null":
-            return None
-    return text
 
 
 def _describe(value: object) -> tuple[str, str]:

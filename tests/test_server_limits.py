@@ -54,13 +54,14 @@ def test_past_the_deadline_the_answer_is_a_503_problem(tmp_path, big_plan):
         assert httpx.get(server.url + "/healthz").status_code == 200
 
 
-def _kill_during(request, victims, *, again: bool = False):
+def _kill_during(request, victims, *, again: bool = False, after: float = 1.0):
     """Run ``request`` in a thread and SIGKILL the processes ``victims()`` names once it is under
-    way; with ``again``, keep killing whatever ``victims()`` names until the answer arrives."""
+    way (``after`` seconds); with ``again``, keep killing whatever ``victims()`` names until the
+    answer arrives."""
     answer = {}
     thread = threading.Thread(target=lambda: answer.setdefault("r", request()))
     thread.start()
-    time.sleep(1.0)
+    time.sleep(after)
     killed = 0
     while thread.is_alive():
         for pid in victims():
@@ -102,8 +103,9 @@ def test_a_crash_of_the_durable_backend_is_a_502_and_the_next_request_works(plai
     assert httpx.post(url, content=EXAMPLE.read_bytes(), headers=YAML, timeout=180).status_code == 200
     evaluators = [p for p in server.children() if "multiprocessing.spawn" in cmdline(p)]
     slow = lambda: httpx.post(url + "&fixes=false", content=big_plan.read_bytes(), headers=YAML, timeout=180)
-    # the durable engine's worker, killed whenever it runs until the answer comes
-    r = _kill_during(slow, lambda: [p for e in evaluators for p in descendants(e)], again=True)
+    # the durable engine's worker, killed whenever it runs until the answer comes (from early on:
+    # reading the plan takes a fraction of a second, and the evaluation about one)
+    r = _kill_during(slow, lambda: [p for e in evaluators for p in descendants(e)], again=True, after=0.2)
     assert r.status_code == 502 and r.json()["code"] == "backend-failed"
     assert all(os.path.exists(f"/proc/{e}") for e in evaluators)  # the evaluation process lived on
     r = httpx.post(url, content=EXAMPLE.read_bytes(), headers=YAML, timeout=180)
