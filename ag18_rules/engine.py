@@ -142,6 +142,7 @@ class Policy:
         self._checks = tuple(c for r in self.rules for c in r.checks)
         self._rule_of = {r.id: r for r in self.rules}
         self._prepared = get_backend(backend).prepare([c.program for c in self._checks])
+        self._lookups_kept: dict = {}  # parameter values by (parameter, date), then by the facts they depend on
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike, None] = None, *, backend: str = "python") -> "Policy":
@@ -291,7 +292,7 @@ class Policy:
     def _columnar_report(self, plan: Plan, as_of: dt.date, cols: PlanColumns, run_columns,
                          trace: bool = False) -> tuple[Report, ColumnRows]:
         active = self._active(cols.records("plan")[1][0], as_of)
-        rows = ColumnRows(cols, self.params, active.checks, as_of)
+        rows = ColumnRows(cols, self.params, active.checks, as_of, self._lookups_kept)
         outcomes = [(found.kind, key, verdict, row)
                     for found in run_columns(rows, [c.key for c in active.checks])
                     for verdict, by_check in (("violated", found.violated), ("unknown", found.unknown))

@@ -21,6 +21,7 @@ from .facts.columns import ORG_FACTS, TASK_FACTS, PlanColumns
 __all__ = ["ColumnRows", "Lookup", "Records", "RowView", "TableRows"]
 
 KINDS = ("plan", "organization", "task", "admin_unit", "person")
+LOOKUP_KEYS = 4096  # keys a parameter's lookup keeps across evaluations before it starts afresh
 
 
 class Lookup(dict):
@@ -58,8 +59,12 @@ class Lookup(dict):
 class ColumnRows:
     """A plan's columns and the parameter lookups of the checks in force, on one date."""
 
-    def __init__(self, cols: PlanColumns, params, checks: Sequence[CompiledCheck], as_of: dt.date):
+    def __init__(self, cols: PlanColumns, params, checks: Sequence[CompiledCheck], as_of: dt.date,
+                 cache: Optional[dict] = None):
+        """``cache``: lookups kept by (parameter id, date) across evaluations (a parameter's value
+        depends only on the date and the facts it is looked up by)."""
         self.cols = cols
+        self._cache = cache if cache is not None else {}
         self.params = params
         self.as_of = as_of
         self._pids: dict[str, list[str]] = {}  # kind -> parameter ids its checks read, sorted
@@ -90,8 +95,13 @@ class ColumnRows:
             return None
         found = self._lookups.get(pid)
         if found is None:
-            param = self.params.get(pid)
-            found = self._lookups[pid] = Lookup(param, self.as_of, tuple(param.facts_needed()))
+            found = self._cache.get((pid, self.as_of))
+            if found is None or len(found) > LOOKUP_KEYS:  # kept small: a few keys per plan are usual
+                if len(self._cache) > LOOKUP_KEYS:  # many dates: start afresh
+                    self._cache.clear()
+                param = self.params.get(pid)
+                found = self._cache[(pid, self.as_of)] = Lookup(param, self.as_of, tuple(param.facts_needed()))
+            self._lookups[pid] = found
         return found.facts, found
 
     # ---------------------------------------------------------------- as findings read it

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import re
 import shutil
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,11 +20,16 @@ from ag18_rules.backends.reference import ReferenceProgram
 from ag18_rules.errors import InputError
 from ag18_rules.expr.codegen import Generator, literal
 from ag18_rules.expr.nodes import Binary, In, Literal, Name
+from ag18_rules.facts import CATALOGUE
+from ag18_rules.plan import plan_to_dict
 from ag18_rules.testing import compliant_plans
 
 from test_expr import PROPERTY_ENV, conditions, value_sets
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from generate import synthetic_plan as synthetic  # noqa: E402  (the benchmarks' plans: mergers, groups, tasks)
+
 CLASS1 = ROOT / "rules" / "deputy-cap" / "examples" / "class1-2021.yaml"
 
 
@@ -56,6 +63,36 @@ def test_generated_loops_give_the_closures_outcomes(where, require, rows):
                                                                      ("unknown", found.unknown))
                       for key, hits in by_check.items() for row in hits)
     assert columnar == sorted((o.check, o.entity, o.verdict) for o in closures)
+
+
+#: the same names, with ``a``, ``s`` and ``f`` always holding a value: conditions over them are written two-valued
+TWO_VALUED = {**PROPERTY_ENV, **{name: replace(PROPERTY_ENV[name], nullable=False) for name in ("a", "s", "f")}}
+
+
+@settings(max_examples=300, deadline=None)
+@given(conditions, conditions, st.lists(value_sets, min_size=1, max_size=6), st.integers(-3, 3), st.sampled_from("pqr"),
+       st.booleans())
+def test_names_that_always_have_a_value_are_read_without_tests_and_mean_the_same(where, require, rows, a, s, f):
+    rows = [{**row, "a": row.get("a", a) if row.get("a") is not None else a,
+             "s": row.get("s") or s, "f": row.get("f") if row.get("f") is not None else f} for row in rows]
+    programs = [CheckProgram("k/a", "organization", where, require, TWO_VALUED)]
+    closures = ReferenceProgram(programs).run([Entity("organization", r) for r in rows])
+    (found,) = ColumnarProgram(programs).run(Rows(rows, set(TWO_VALUED)), ["k/a"])
+    columnar = sorted([("k/a", row, "violated") for row in found.violated["k/a"]]
+                      + [("k/a", row, "unknown") for row in found.unknown["k/a"]])
+    assert columnar == sorted((o.check, o.entity, o.verdict) for o in closures)
+
+
+def test_a_fact_that_may_not_be_absent_always_has_a_value(policy):
+    """The generated loops trust the catalogue: a fact not marked *may be absent* is never None."""
+    plans = [policy.load_plan(p) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    plans.append(policy.load_plan(plan_to_dict(synthetic(300))))
+    for plan in plans:
+        table = policy.facts(plan, plan.effective)
+        for ref, entity in zip(table.refs, table.entities):
+            for name, spec in CATALOGUE[ref.kind].items():
+                if not spec.type.nullable:
+                    assert entity.values.get(name) is not None, (plan.id, ref, name)
 
 
 @pytest.mark.parametrize("value", ["'; import os #", "a\nb", "\\'\"", "__import__('os')", "ấp", 10**15, -0.5, True, None])

@@ -141,21 +141,30 @@ def _generate(kind: str, keys: tuple[str, ...], programs: Mapping[str, CheckProg
         constants[name] = value
         return name
 
-    gen = Generator(slots.__getitem__, constant)
+    types = {name: typ for key in keys for name, typ in programs[key].types.items()}
+    lookups_by_name = {name for name, _ in lookups}
+
+    def nullable(name: str) -> bool:
+        """A parameter may have no value for a row, and a fact the catalogue says may be absent; a
+        name that is not a fact of this kind reads as None."""
+        typ = types.get(name)
+        return name in lookups_by_name or slots[name] == "None" or typ is None or typ.nullable
+
+    gen = Generator(slots.__getitem__, constant, nullable=nullable)
     body = []
     for c, key in enumerate(keys):
         program = programs[key]
-        body += [
-            f"        w = {gen.expr(program.where)}",
-            "        if w is None:",
-            f"            U{c}(i)",
-            "        elif w:",
-            f"            r = {gen.expr(program.require)}",
-            "            if r is None:",
-            f"                U{c}(i)",
-            "            elif not r:",
-            f"                V{c}(i)",
-        ]
+        require = [f"            r = {gen.expr(program.require)}"]
+        if gen.may_be_unknown(program.require):
+            require += ["            if r is None:", f"                U{c}(i)", "            elif not r:"]
+        else:
+            require += ["            if not r:"]
+        require.append(f"                V{c}(i)")
+        if gen.may_be_unknown(program.where):
+            body += [f"        w = {gen.expr(program.where)}", "        if w is None:", f"            U{c}(i)",
+                     "        elif w:", *require]
+        else:
+            body += [f"        if {gen.expr(program.where)}:", *require]
     head = ["def run(C, M, V, U, n):"]
     head += [f"    c{j} = C[{j}]" for j in range(len(columns))]
     head += [f"    m{j} = M[{j}]" for j in range(len(lookups))]

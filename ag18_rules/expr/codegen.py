@@ -42,9 +42,11 @@ class Generator:
     frozenset of options) in the function's namespace and returns its identifier.
     """
 
-    def __init__(self, slot: Callable[[str], str], constant: Callable[[object], str], fix: str = "_fix"):
+    def __init__(self, slot: Callable[[str], str], constant: Callable[[object], str], fix: str = "_fix",
+                 nullable: Callable[[str], bool] = lambda name: True):
         self._slot = slot
         self._constant = constant
+        self._nullable = nullable  # whether a name can read as None (unknown); when it cannot, no test is written
         self._fix = fix  # the function quantising a float result (see MAX_DECIMALS)
         self._temps = 0
 
@@ -74,6 +76,22 @@ class Generator:
                 return self._comparison(node)
         raise TypeError(f"not a node of the rule language: {kind.__name__}")
 
+    def may_be_unknown(self, node: Node) -> bool:
+        """Whether ``node`` can evaluate to None, from the names' types: a fact that always has a
+        value makes the comparisons and connectives over it two-valued, written without tests."""
+        kind = type(node)
+        if kind is Literal:
+            return node.value is None
+        if kind is Name:
+            return self._nullable(node.name)
+        if kind is Unary:
+            return self.may_be_unknown(node.operand)
+        if kind is In:
+            return self.may_be_unknown(node.item)
+        if node.op in EQUALITY and (_is_null(node.left) or _is_null(node.right)):
+            return False
+        return self.may_be_unknown(node.left) or self.may_be_unknown(node.right)
+
     def _operand(self, node: Node) -> tuple[str, str]:
         """(binding, reference): a literal, or a name read as a local, needs no temporary."""
         text = self.expr(node)
@@ -89,9 +107,11 @@ class Generator:
             return "True", []
         tests, refs = [], []
         for node in nodes:
+            if not self.may_be_unknown(node):
+                refs.append(self.expr(node))
+                continue
             bind, ref = self._operand(node)
-            if type(node) is not Literal:
-                tests.append(f"{bind} is None")
+            tests.append(f"{bind} is None")
             refs.append(ref)
         return (" or ".join(tests) or None), refs
 
@@ -119,6 +139,8 @@ class Generator:
     def _logical(self, node: Binary, short: bool) -> str:
         """Kleene's ``and`` (``short`` False) or ``or`` (True): the left side decides alone when it
         is ``short``; the right side is evaluated only otherwise, as the closures do."""
+        if not self.may_be_unknown(node.left):  # two-valued on the left: Python's own and/or is Kleene's
+            return f"({self.expr(node.left)} {'or' if short else 'and'} {self.expr(node.right)})"
         a, b = self._temp(), self._temp()
         s = "True" if short else "False"
         other = "False" if short else "True"

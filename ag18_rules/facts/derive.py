@@ -117,12 +117,15 @@ def plan_sums(plan: Plan, orgs: PlanColumns, only: Optional[Collection[str]] = N
         chosen_before = [before[oid] for oid in before if oid in only]
     _add_after(sums, chosen_after, orgs.staff_after, after)
     staff_before = orgs.staff_before
+    n = staff = deputies = department_deputies = 0
     for o in chosen_before:
-        sums["orgs_before"] += 1
-        sums["staff_before"] += staff_before[o.id]
-        sums["deputies_before"] += o.deputies
+        n += 1
+        staff += staff_before[o.id]
+        deputies += o.deputies
         if o.type == "department":
-            sums["department_deputies_before"] += o.deputies
+            department_deputies += o.deputies
+    sums["orgs_before"], sums["staff_before"], sums["deputies_before"] = n, staff, deputies
+    sums["department_deputies_before"] = department_deputies
     sums["removed_positions"], sums["settled_positions"] = orgs.settlement_sums(only)
     if only is None:
         sums["people_after"] = len(plan.after.people)
