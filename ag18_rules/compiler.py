@@ -93,6 +93,16 @@ class CompiledCheck:
                 return case, last
         return None
 
+    def cases_on(self, as_of: dt.date, plan_effective: Optional[dt.date], params) -> tuple:
+        """The severity cases that can hold on ``as_of`` for a plan in effect from ``plan_effective``,
+        each with its last day (the date alone decides that; ``when`` then decides per entity)."""
+        out = []
+        for case in self.cases:
+            last = case.last_day(plan_effective, params)
+            if last is not None and as_of <= last:
+                out.append((case, last))
+        return tuple(out)
+
     @property
     def key(self) -> str:
         return self.program.key

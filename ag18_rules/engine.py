@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import operator
 import os
 import threading
 import warnings
@@ -122,9 +121,6 @@ def _check_options(*, explain: Any, fixes: Any, origin: Any) -> None:
             raise OptionError(f"{name} must be True or False, not {type(value).__name__}")
     if not isinstance(fixes, (bool, FixOptions)):
         raise OptionError(f"fixes must be True, False or a FixOptions, not {type(fixes).__name__}")
-
-#: outcomes of the columnar run in the order the backends give them: check, then entity
-_BY_CHECK = operator.itemgetter(1, 0, 3, 2)
 
 #: a parameter an entity kind reads: (parameter id, its field, the parameter, the facts it is looked up by)
 _Lookup = tuple[str, str, Any, tuple[str, ...]]
@@ -293,13 +289,12 @@ class Policy:
                          trace: bool = False) -> tuple[Report, ColumnRows]:
         active = self._active(cols.records("plan")[1][0], as_of)
         rows = ColumnRows(cols, self.params, active.checks, as_of, self._lookups_kept)
-        outcomes = [(found.kind, key, verdict, row)
+        # in the order of the checks' keys, then rows: the report sorts findings by their own order
+        outcomes = ((key, verdict, found.kind, row)
                     for found in run_columns(rows, [c.key for c in active.checks])
                     for verdict, by_check in (("violated", found.violated), ("unknown", found.unknown))
-                    for key, hits in by_check.items() for row in hits]
-        outcomes.sort(key=_BY_CHECK)
-        report = explain.build_report(self, plan, as_of, rows, active,
-                                      ((key, verdict, kind, row) for kind, key, verdict, row in outcomes), trace=trace)
+                    for key, hits in by_check.items() for row in hits)
+        report = explain.build_report(self, plan, as_of, rows, active, outcomes, trace=trace)
         return report, rows
 
     def evaluation(self, plan: Plan, as_of: dt.date) -> tuple[Report, Records, dict]:

@@ -31,7 +31,7 @@ def build_report(policy: "Policy", plan: Plan, as_of: dt.date, rows, active: "_A
     """The report of an evaluation: ``outcomes`` are (check key, verdict, entity kind, row) and ``rows``
     gives each row's reference, values and resolved parameters (:mod:`.rows`).  A finding's message,
     values and parameters are built when first read."""
-    checks = {c.key: _Decided(policy, c, as_of) for c in active.checks}
+    checks = {c.key: _Decided(policy, c, as_of, plan.effective) for c in active.checks}
     found: list[tuple[tuple, Finding]] = []
     na = list(active.not_applicable)
     pilots = {o.id: o.pilot for o in plan.after.organizations if o.pilot is not None}  # once, not per finding
@@ -45,8 +45,9 @@ def build_report(policy: "Policy", plan: Plan, as_of: dt.date, rows, active: "_A
             values = rows.values(kind, row)
             na.append(NotApplicable(check.rule, _missing_reason(check, values, policy, as_of), check.spec.id, ref))
             continue
-        values = rows.values(kind, row) if (check.cases or trace) else None
-        case = check.severity_case(as_of, values, plan.effective, policy.params) if check.cases else None
+        values = rows.values(kind, row) if (decided.cases or trace) else None
+        case = next(((c, last) for c, last in decided.cases if c.when_fn is None or c.when_fn(values) is True),
+                    None) if decided.cases else None  # as check.severity_case, with the date decided once
         finding = Finding.deferred(
             partial(_details, decided, ref, partial(rows.values, kind, row), partial(rows.resolved, kind, row), case),
             rule=check.rule, check=check.spec.id,
@@ -79,11 +80,12 @@ def _target_active(rule: "CompiledRule", active: "_Active") -> bool:
 
 
 class _Decided:
-    """What every finding of one check shares on one date: its rule, clause and severity."""
+    """What every finding of one check shares on one date: its rule, clause and severity, and the
+    severity cases that can hold on that date."""
 
-    __slots__ = ("check", "rule", "clause", "severity")
+    __slots__ = ("check", "rule", "clause", "severity", "cases")
 
-    def __init__(self, policy, check: "CompiledCheck", as_of: dt.date):
+    def __init__(self, policy, check: "CompiledCheck", as_of: dt.date, plan_effective: Optional[dt.date]):
         rule = policy.rule(check.rule)
         spec = check.spec
         severity = spec.severity or rule.spec.severity
@@ -93,6 +95,7 @@ class _Decided:
         if deadline is not None and severity == "error" and as_of <= deadline:
             severity = "warning"  # a target's shortfall is a warning until its deadline
         self.check, self.rule, self.clause, self.severity = check, rule, rule.spec.clause, severity
+        self.cases = check.cases_on(as_of, plan_effective, policy.params) if check.cases else ()
 
 
 def _explained(policy, decided: _Decided, values: Mapping) -> dict:

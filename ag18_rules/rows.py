@@ -108,7 +108,9 @@ class ColumnRows:
 
     def ref(self, kind: str, row: int) -> EntityRef:
         if kind in ("organization", "task"):
-            return EntityRef(kind, self.cols.ids(kind)[row], self.cols.names(kind)[row])
+            ref = object.__new__(EntityRef)  # as EntityRef(kind, id, name) builds it, without the frozen init's checks
+            ref.__dict__.update(kind=kind, id=self.cols.ids(kind)[row], name=self.cols.names(kind)[row])
+            return ref
         return self.cols.records(kind)[0][row]
 
     def values(self, kind: str, row: int) -> "RowView":

@@ -21,6 +21,7 @@ only them); a difference makes the run exit 1.  The durable backend's aim is mea
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -49,11 +50,14 @@ HERE = Path(__file__).resolve().parent
 
 
 def timed(fn, repeat: int):
-    """(median seconds, last result) of ``repeat`` calls, after one that warms caches up."""
+    """(median seconds, last result) of ``repeat`` calls, after one that warms caches up. Each call
+    starts from the same state: the previous call's result is released and collected first."""
     if repeat > 1:
         fn()
     times, result = [], None
     for _ in range(repeat):
+        result = None
+        gc.collect()
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)

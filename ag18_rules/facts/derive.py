@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Collection, Iterable, Mapping, Optional, Sequence
 
 from ..backends.base import Entity
@@ -110,22 +111,22 @@ def plan_sums(plan: Plan, orgs: PlanColumns, only: Optional[Collection[str]] = N
     """
     sums = dict.fromkeys(_SUMS, 0)
     after, before = orgs.after, orgs.before
-    if only is None:
-        chosen_after, chosen_before = after.values(), before.values()
+    if only is None:  # the whole plan: from the columns (its first rows are the organisations of ``after``)
+        n = orgs.n_after
+        chosen_after = list(after.values())
+        types, deputies = orgs.column("organization", "type")[:n], orgs.column("organization", "deputies")[:n]
+        staff_after, chosen_before = orgs.staff_after.values(), before.values()
     else:
         chosen_after = [after[oid] for oid in after if oid in only]
+        types, deputies = [o.type for o in chosen_after], [o.deputies for o in chosen_after]
+        staff_after = [orgs.staff_after[o.id] for o in chosen_after]
         chosen_before = [before[oid] for oid in before if oid in only]
-    _add_after(sums, chosen_after, orgs.staff_after, after)
+    _add_after(sums, chosen_after, types, deputies, staff_after, after)
     staff_before = orgs.staff_before
-    n = staff = deputies = department_deputies = 0
-    for o in chosen_before:
-        n += 1
-        staff += staff_before[o.id]
-        deputies += o.deputies
-        if o.type == "department":
-            department_deputies += o.deputies
-    sums["orgs_before"], sums["staff_before"], sums["deputies_before"] = n, staff, deputies
-    sums["department_deputies_before"] = department_deputies
+    sums["orgs_before"] = len(chosen_before)
+    sums["staff_before"] = sum(staff_before[o.id] for o in chosen_before) if only is not None else sum(staff_before.values())
+    sums["deputies_before"] = sum(map(_DEPUTIES, chosen_before))
+    sums["department_deputies_before"] = sum(o.deputies for o in chosen_before if o.type == "department")
     sums["removed_positions"], sums["settled_positions"] = orgs.settlement_sums(only)
     if only is None:
         sums["people_after"] = len(plan.after.people)
@@ -141,38 +142,40 @@ _SUMS = ("orgs_after", "orgs_before", "staff_after", "staff_before", "deputies_a
          "commune_office_deputies_after")
 
 
-def _add_after(sums: dict, orgs: Iterable[Organization], staff: Mapping[str, int], after: Mapping) -> None:
-    """Organisations of ``after``'s share of the plan's totals (one pass, sums kept in locals)."""
-    n = staff_sum = deputies = intermediate = 0
-    departments = department_deputies = merger_departments = merged_departments = 0
-    offices = office_deputies = party = party_deputies = commune_offices = commune_office_deputies = 0
-    for o in orgs:
-        n += 1
-        staff_sum += staff[o.id]
-        deputies += o.deputies
-        intermediate += o.intermediate
-        kind = o.type
+_DEPUTIES = attrgetter("deputies")
+
+
+def _add_after(sums: dict, orgs: Sequence[Organization], types: list, deputies: list, staff: Iterable[int],
+               after: Mapping) -> None:
+    """Organisations of ``after``'s share of the plan's totals; ``types``, ``deputies`` and ``staff``
+    are theirs, in the same order (the plan's columns, or those of a few organisations)."""
+    sums["orgs_after"] += len(orgs)
+    sums["staff_after"] += sum(staff)
+    sums["deputies_after"] += sum(deputies)
+    sums["intermediate_after"] += sum(1 for o in orgs if o.intermediate)
+    sums["departments_after"] += types.count("department")
+    sums["district_offices_after"] += types.count("district_office")
+    department_deputies = merger_departments = merged_departments = office_deputies = 0
+    party = party_deputies = commune_offices = commune_office_deputies = 0
+    for o, kind, d in zip(orgs, types, deputies):
         if kind == "department":
-            departments += 1
-            department_deputies += o.deputies
+            department_deputies += d
             merger_departments += bool(o.province_merger)
             merged_departments += bool(o.formed_from)
         elif kind == "district_office":
-            offices += 1
-            office_deputies += o.deputies
-        elif kind == "party_body" and o.level == "province":
-            party += 1
-            party_deputies += o.deputies
+            office_deputies += d
+        elif kind == "party_body":
+            if o.level == "province":
+                party += 1
+                party_deputies += d
         elif kind == "internal_unit" and o.level == "commune" and o.parent is not None:
             parent = after.get(o.parent)
             if parent is not None and parent.type == "people_committee":  # a commune's specialised office (Res. 332/NQ-CP)
                 commune_offices += 1
-                commune_office_deputies += o.deputies
-    for key, value in (("orgs_after", n), ("staff_after", staff_sum), ("deputies_after", deputies),
-                       ("intermediate_after", intermediate), ("departments_after", departments),
-                       ("department_deputies_after", department_deputies),
+                commune_office_deputies += d
+    for key, value in (("department_deputies_after", department_deputies),
                        ("province_merger_departments_after", merger_departments),
-                       ("merged_departments_after", merged_departments), ("district_offices_after", offices),
+                       ("merged_departments_after", merged_departments),
                        ("district_office_deputies_after", office_deputies), ("province_party_bodies_after", party),
                        ("province_party_body_deputies_after", party_deputies),
                        ("commune_offices_after", commune_offices),
