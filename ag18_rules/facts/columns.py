@@ -141,7 +141,7 @@ class PlanColumns:
     @cached_property
     def org_ids(self) -> list[str]:
         after = self.after
-        return [*after, *(oid for oid in self.before if oid not in after)]
+        return [*after, *[oid for oid in self.before if oid not in after]]
 
     @cached_property
     def n_after(self) -> int:
@@ -156,8 +156,7 @@ class PlanColumns:
     @cached_property
     def olds(self) -> list[Optional[Organization]]:
         """Each row's organisation as in ``before`` (None if it is new)."""
-        get = self.before.get
-        return [get(oid) for oid in self.org_ids]
+        return list(map(self.before.get, self.org_ids))
 
     @cached_property
     def staff_after(self) -> dict[str, int]:
@@ -170,10 +169,8 @@ class PlanColumns:
     @cached_property
     def parents(self) -> list[Optional[Organization]]:
         """Each row's parent in its own snapshot (``after`` for rows of ``after``)."""
-        after, before, n = self.after.get, self.before.get, self.n_after
-        orgs = self.orgs
-        return ([after(o.parent) if o.parent else None for o in orgs[:n]]
-                + [before(o.parent) if o.parent else None for o in orgs[n:]])
+        n, orgs = self.n_after, self.orgs  # no organisation has the id None or ""
+        return [*map(self.after.get, map(_PARENT, orgs[:n])), *map(self.before.get, map(_PARENT, orgs[n:]))]
 
     @cached_property
     def group_of(self) -> dict[str, str]:
@@ -578,7 +575,7 @@ def merger_groups(orgs: Iterable[Organization]) -> dict[str, str]:
             parent[x], x = root, parent[x]
         return root
 
-    for org in orgs:
+    for org in [o for o in orgs if o.formed_from]:
         for src in org.formed_from:
             a, b = find(org.id), find(src)
             if a != b:
