@@ -20,6 +20,7 @@ from ag18_rules.plan import load_plan, plan_to_dict
 from ag18_rules.planread import read_clean
 from ag18_rules.source import Document, load_file, load_text
 from tests.cli_run import run
+from tests.test_plan import _dicts  # every mapping of a plan's data, for the mutation tests
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SONV = EXAMPLES / "sonv-offices-2021.yaml"
@@ -52,16 +53,6 @@ def _edits():
                             "ratings", "posts", "count", "outcome", "to", "mode", "terrain", "effective", "extra",
                             "formed_from", "support", "role", "expires", "year"])
     return st.lists(st.tuples(st.integers(0, 10_000), keys, values), max_size=3)
-
-
-def _dicts(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from _dicts(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _dicts(value)
 
 
 @settings(max_examples=400, deadline=None)
@@ -116,18 +107,22 @@ def _big_plan(n: int) -> dict:
     return {"format": "ag18-plan/1", "plan": {"id": "big", "effective": "2021-07-01"}, "after": {"organizations": orgs}}
 
 
-def test_an_error_deep_in_a_big_json_file_is_placed_exactly(tmp_path):
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+def test_an_error_deep_in_a_big_file_is_placed_exactly(tmp_path, suffix):
     data = _big_plan(3000)
     data["after"]["organizations"][2345]["parent"] = "nowhere"
-    path = tmp_path / "big.json"
-    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    path = tmp_path / f"big.{suffix}"
+    text = json.dumps(data, indent=1) if suffix == "json" else yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as info:
         load_plan(path)
     [found] = info.value.diagnostics
     lines = path.read_text(encoding="utf-8").splitlines()
-    line = next(i for i, text in enumerate(lines, 1) if '"nowhere"' in text)
+    line = next(i for i, text in enumerate(lines, 1) if "nowhere" in text)
+    column = lines[line - 1].index('"nowhere"' if suffix == "json" else "nowhere") + 1  # JSON: at the quote
     assert (found.code, found.path) == ("unknown-reference", "after.organizations[2345].parent")
-    assert (found.span.line, found.span.col) == (line, lines[line - 1].index('"nowhere"') + 1)
+    assert (found.span.line, found.span.col) == (line, column)
+    assert found.source_line == lines[line - 1]
 
 
 def test_a_json_plan_is_read_once_when_it_is_clean(tmp_path):
@@ -205,21 +200,6 @@ def test_yaml_dates_labels_and_year_keys_load_as_before(tmp_path):
     assert plan.after.organizations[0].level == "province"
     assert plan.after.people[0].ratings == {2019: "good", 2020: "completed"}
     assert plan.spans["vp"].line == 6
-
-
-def test_an_error_deep_in_a_big_yaml_file_is_placed_exactly(tmp_path):
-    data = _big_plan(3000)
-    data["after"]["organizations"][2345]["parent"] = "nowhere"
-    path = tmp_path / "big.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    with pytest.raises(InputError) as info:
-        load_plan(path)
-    [found] = info.value.diagnostics
-    lines = path.read_text(encoding="utf-8").splitlines()
-    line = next(i for i, text in enumerate(lines, 1) if "nowhere" in text)
-    assert (found.code, found.path) == ("unknown-reference", "after.organizations[2345].parent")
-    assert (found.span.line, found.span.col) == (line, lines[line - 1].index("nowhere") + 1)
-    assert found.source_line == lines[line - 1]
 
 
 def test_a_clean_yaml_file_is_read_without_positions_until_one_is_asked_for(tmp_path):
